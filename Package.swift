@@ -1,0 +1,39 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "DepTrace",
+    platforms: [.macOS(.v13)],
+    products: [
+        .library(name: "DepTrace", targets: ["DepTrace"]),
+        .library(name: "DepTraceReports", targets: ["DepTraceReports"]),
+        .executable(name: "deptrace", targets: ["deptrace"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // The core: trace model, readers, writers, metrics. No C dependency, no CLI.
+        .target(name: "DepTrace"),
+        // Tables, CSV and JSON renderings of the core's results.
+        .target(name: "DepTraceReports", dependencies: ["DepTrace"]),
+        // The command-line tool: parses arguments and calls the libraries.
+        .executableTarget(
+            name: "deptrace",
+            dependencies: [
+                "DepTrace", "DepTraceReports",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        // Fixtures, the random trace generator and the golden-file helper for tests.
+        .target(name: "_DepTraceTestSupport", dependencies: ["DepTrace"]),
+        .testTarget(name: "DepTraceTests", dependencies: ["DepTrace", "_DepTraceTestSupport"]),
+        .testTarget(name: "DepTraceReportsTests", dependencies: ["DepTraceReports", "_DepTraceTestSupport"]),
+        .testTarget(
+            name: "deptraceCLITests",
+            dependencies: ["_DepTraceTestSupport"],
+            exclude: ["Snapshots"]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

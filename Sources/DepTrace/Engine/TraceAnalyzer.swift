@@ -1,0 +1,333 @@
+/// Applies the records of one trace in order, enforcing every rule of the
+/// format, and accumulates the per-trace metrics of METRICS.md exactly.
+///
+/// Streams that have only received all-stream records share one
+/// ``StreamState``; a per-stream record splits its stream off (copy on
+/// write), so a 112-stream trace costs one stream's work until heads diverge.
+public struct TraceAnalyzer: Sendable {
+    public let header: TraceHeader
+    public let options: AnalysisOptions
+    /// `layers × heads`.
+    public let streamCount: Int
+
+    private var states: [StreamState] = [StreamState()]
+    /// How many streams share each state.
+    private var multiplicity: [Int]
+    /// The state of each stream; empty while every stream shares state 0.
+    private var stateOfStream: [Int] = []
+
+    /// Every id created by a step so far.
+    private var created = IntervalSet()
+    /// The number of ids created so far (`C` of METRICS.md; ids may have gaps).
+    public private(set) var createdCount = 0
+
+    private var fullDep = 0
+    private var peakKV = 0
+    private var residentPeakKV = 0
+    private var tokensByKind = [Int](repeating: 0, count: TokenKind.allCases.count)
+    public private(set) var steps = 0
+    private var decodeSteps = 0
+    private var compressions = 0
+    private var lastTime: Int?
+    /// Records applied so far, the header excluded.
+    public private(set) var recordCount = 0
+    /// The claims of the `end` record once it was applied.
+    public private(set) var claims: Claims?
+
+    /// Starts a trace.
+    ///
+    /// - Throws: ``RuleViolation/tooManyStreams(layers:heads:limit:)`` when
+    ///   `layers × heads` overflows or exceeds `options.maxStreams`.
+    public init(header: TraceHeader, options: AnalysisOptions = AnalysisOptions()) throws(RuleViolation) {
+        guard let streams = header.streamCount, streams <= options.maxStreams else {
+            throw .tooManyStreams(layers: header.layers, heads: header.heads, limit: options.maxStreams)
+        }
+        self.header = header
+        self.options = options
+        self.streamCount = streams
+        self.multiplicity = [streams]
+    }
+
+    /// Whether the `end` record was applied.
+    public var isEnded: Bool { claims != nil }
+
+    // MARK: - Applying records
+
+    /// Checks `record` against the current state and applies it.
+    ///
+    /// - Throws: the ``RuleViolation`` it breaks; the state is then unspecified
+    ///   and the trace must be abandoned.
+    public mutating func apply(_ record: Record) throws(RuleViolation) {
+        if isEnded { throw .recordAfterEnd(record.typeName) }
+        switch record {
+        case .step(let step): try applyStep(step)
+        case let .evict(ranges, stream): try applyEvict(ranges, stream: stream)
+        case let .add(ranges, stream): try applyAdd(ranges, stream: stream)
+        case let .hide(ranges, stream): try applyHide(ranges, stream: stream)
+        case let .show(ranges, stream): try applyShow(ranges, stream: stream)
+        case .mark: break
+        case let .snap(visible, resident, stream): try checkSnap(visible: visible, resident: resident, stream: stream)
+        case .end(let claims): self.claims = claims
+        }
+        recordCount &+= 1
+    }
+
+    private mutating func applyStep(_ step: Step) throws(RuleViolation) {
+        let n = step.count
+        guard n >= 1 else { throw .noQueries(n) }
+        guard step.first >= 0, n <= RangeList.idLimit &- step.first else {
+            throw .stepIdsTooLarge(first: step.first, count: n)
+        }
+        if let last = created.last, step.first <= last {
+            throw .stepIdsNotNew(first: step.first, lastCreated: last)
+        }
+        let ids = step.first..<(step.first &+ n)
+        let counted = options.countedPhases.contains(step.phase)
+        let triangle = counted ? try Checked.triangle(n) : 0
+        var attended = 0
+        var held = 0
+        for index in states.indices {
+            let visible = states[index].visible.count
+            let resident = states[index].resident.count
+            if counted {
+                let stepDep = try Checked.add(try Checked.multiply(n, visible, "step Dep"), triangle, "step Dep")
+                states[index].dep = try Checked.add(states[index].dep, stepDep, "dep")
+            }
+            // Counts stay below 2^54, so these sums cannot overflow.
+            states[index].peak = Swift.max(states[index].peak, visible &+ n)
+            states[index].residentPeak = Swift.max(states[index].residentPeak, resident &+ n)
+            attended = try Checked.add(attended, try Checked.multiply(multiplicity[index], visible &+ n, "peak_kv"), "peak_kv")
+            held = try Checked.add(held, try Checked.multiply(multiplicity[index], resident &+ n, "resident_peak_kv"), "resident_peak_kv")
+            states[index].visible.insert(ids)
+            states[index].resident.insert(ids)
+        }
+        peakKV = Swift.max(peakKV, attended)
+        residentPeakKV = Swift.max(residentPeakKV, held)
+        if counted {
+            let stepFull = try Checked.add(try Checked.multiply(n, createdCount, "full_dep"), triangle, "full_dep")
+            fullDep = try Checked.add(fullDep, stepFull, "full_dep")
+        }
+        createdCount &+= n
+        created.insert(ids)
+        tokensByKind[Int(step.kind.rawValue)] &+= n
+        steps &+= 1
+        switch step.phase {
+        case .decode: decodeSteps &+= 1
+        case .compress: compressions &+= 1
+        case .prefill: break
+        }
+        if let time = step.time { lastTime = time }
+    }
+
+    private mutating func applyEvict(_ ranges: [Range<Int>], stream: Int?) throws(RuleViolation) {
+        try RangeList.validate(ranges)
+        let targets = try targetStates(stream)
+        for index in targets {
+            for range in ranges {
+                if let missing = states[index].resident.firstMissing(in: range) {
+                    throw .evictNotResident(id: missing, stream: stream ?? firstStream(of: index))
+                }
+            }
+        }
+        let total = RangeList.idCount(ranges)
+        for index in targets {
+            for range in ranges {
+                states[index].resident.remove(range)
+                states[index].visible.remove(range)
+            }
+            states[index].evictEvents &+= 1
+            states[index].evictedTokens = try Checked.add(states[index].evictedTokens, total, "evicted_tokens")
+        }
+    }
+
+    private mutating func applyAdd(_ ranges: [Range<Int>], stream: Int?) throws(RuleViolation) {
+        try RangeList.validate(ranges)
+        for range in ranges {
+            if let missing = created.firstMissing(in: range) { throw .addNeverCreated(id: missing) }
+        }
+        let targets = try targetStates(stream)
+        for index in targets {
+            for range in ranges {
+                if let present = states[index].resident.firstPresent(in: range) {
+                    throw .addAlreadyResident(id: present, stream: stream ?? firstStream(of: index))
+                }
+            }
+        }
+        for index in targets {
+            for range in ranges {
+                states[index].resident.insert(range)
+                states[index].visible.insert(range)
+            }
+        }
+    }
+
+    private mutating func applyHide(_ ranges: [Range<Int>], stream: Int?) throws(RuleViolation) {
+        try RangeList.validate(ranges)
+        let targets = try targetStates(stream)
+        for index in targets {
+            for range in ranges {
+                if let missing = states[index].visible.firstMissing(in: range) {
+                    throw .hideNotVisible(id: missing, stream: stream ?? firstStream(of: index))
+                }
+            }
+        }
+        let total = RangeList.idCount(ranges)
+        for index in targets {
+            for range in ranges { states[index].visible.remove(range) }
+            states[index].hiddenTokens = try Checked.add(states[index].hiddenTokens, total, "hidden_tokens")
+        }
+    }
+
+    private mutating func applyShow(_ ranges: [Range<Int>], stream: Int?) throws(RuleViolation) {
+        try RangeList.validate(ranges)
+        let targets = try targetStates(stream)
+        for index in targets {
+            for range in ranges {
+                let offender = states[index].resident.firstMissing(in: range) ?? states[index].visible.firstPresent(in: range)
+                if let offender {
+                    throw .showNotHidden(id: offender, stream: stream ?? firstStream(of: index))
+                }
+            }
+        }
+        for index in targets {
+            for range in ranges { states[index].visible.insert(range) }
+        }
+    }
+
+    private func checkSnap(visible: [Range<Int>], resident: [Range<Int>]?, stream: Int?) throws(RuleViolation) {
+        try RangeList.validate(visible)
+        if let resident { try RangeList.validate(resident) }
+        let expectedVisible = IntervalSet(visible)
+        let expectedResident = resident.map { IntervalSet($0) }
+        let indices: [Int]
+        if let stream {
+            try checkStream(stream)
+            indices = [stateIndex(of: stream)]
+        } else {
+            indices = Array(states.indices)
+        }
+        for index in indices {
+            if states[index].visible != expectedVisible {
+                throw .snapVisibleMismatch(
+                    stream: stream ?? firstStream(of: index), expected: expectedVisible.description,
+                    computed: states[index].visible.description)
+            }
+            if let expectedResident, states[index].resident != expectedResident {
+                throw .snapResidentMismatch(
+                    stream: stream ?? firstStream(of: index), expected: expectedResident.description,
+                    computed: states[index].resident.description)
+            }
+        }
+    }
+
+    // MARK: - Streams and shared states
+
+    private func checkStream(_ stream: Int) throws(RuleViolation) {
+        guard stream >= 0, stream < streamCount else { throw .streamOutOfRange(stream, streams: streamCount) }
+    }
+
+    private func stateIndex(of stream: Int) -> Int {
+        stateOfStream.isEmpty ? 0 : stateOfStream[stream]
+    }
+
+    /// The lowest stream using state `index`, to name it in messages.
+    private func firstStream(of index: Int) -> Int {
+        stateOfStream.isEmpty ? 0 : stateOfStream.firstIndex(of: index) ?? 0
+    }
+
+    /// The states a mutating record changes: all of them, or the one of
+    /// `stream` after splitting it off the states it shared.
+    private mutating func targetStates(_ stream: Int?) throws(RuleViolation) -> Range<Int> {
+        guard let stream else { return states.indices }
+        try checkStream(stream)
+        let shared = stateIndex(of: stream)
+        if multiplicity[shared] == 1 { return shared..<(shared &+ 1) }
+        if stateOfStream.isEmpty { stateOfStream = [Int](repeating: 0, count: streamCount) }
+        states.append(states[shared])
+        multiplicity[shared] &-= 1
+        multiplicity.append(1)
+        let own = states.count &- 1
+        stateOfStream[stream] = own
+        return own..<(own &+ 1)
+    }
+
+    // MARK: - Reading the state
+
+    /// How many distinct stream states are held (1 until streams diverge).
+    public var distinctStates: Int { states.count }
+
+    /// `|V_s|` of one stream now.
+    public func visibleCount(stream: Int) -> Int { states[stateIndex(of: stream)].visible.count }
+
+    /// `|R_s|` of one stream now.
+    public func residentCount(stream: Int) -> Int { states[stateIndex(of: stream)].resident.count }
+
+    /// The visible set of one stream now.
+    public func visibleSet(stream: Int) -> IntervalSet { states[stateIndex(of: stream)].visible }
+
+    /// The resident set of one stream now.
+    public func residentSet(stream: Int) -> IntervalSet { states[stateIndex(of: stream)].resident }
+
+    /// Dep of one stream so far.
+    public func dep(stream: Int) -> Int { states[stateIndex(of: stream)].dep }
+
+    /// Tokens evicted from one stream so far.
+    public func evictedTokens(stream: Int) -> Int { states[stateIndex(of: stream)].evictedTokens }
+
+    /// Sum over all streams of a per-state quantity.
+    private func total(_ value: (StreamState) -> Int) -> Int {
+        var sum = 0
+        for index in states.indices { sum &+= multiplicity[index] &* value(states[index]) }
+        return sum
+    }
+
+    /// `Σ_s |V_s|` now.
+    public var visibleTotal: Int { total { $0.visible.count } }
+    /// `Σ_s |R_s|` now.
+    public var residentTotal: Int { total { $0.resident.count } }
+    /// `Σ_s dep_s` so far.
+    public var depTotal: Int { total { $0.dep } }
+    /// `Σ_s` tokens evicted so far.
+    public var evictedTotal: Int { total { $0.evictedTokens } }
+
+    /// The metrics of the records applied so far.
+    ///
+    /// - Throws: ``RuleViolation/overflow(_:)`` when a sum over streams overflows.
+    public func metrics() throws(RuleViolation) -> TraceMetrics {
+        var metrics = TraceMetrics(streams: streamCount)
+        var first = true
+        for index in states.indices {
+            let state = states[index]
+            let weight = multiplicity[index]
+            func weighted(_ value: Int, _ name: String, into sum: inout Int) throws(RuleViolation) {
+                sum = try Checked.add(sum, try Checked.multiply(weight, value, name), name)
+            }
+            try weighted(state.dep, "dep", into: &metrics.depTotal)
+            try weighted(state.evictEvents, "evict_events", into: &metrics.evictEventsTotal)
+            try weighted(state.evictedTokens, "evicted_tokens", into: &metrics.evictedTokensTotal)
+            try weighted(state.hiddenTokens, "hidden_tokens", into: &metrics.hiddenTokensTotal)
+            try weighted(state.visible.count, "final_visible", into: &metrics.finalVisibleTotal)
+            try weighted(state.resident.count, "final_resident", into: &metrics.finalResidentTotal)
+            metrics.depMin = first ? state.dep : Swift.min(metrics.depMin, state.dep)
+            metrics.depMax = first ? state.dep : Swift.max(metrics.depMax, state.dep)
+            metrics.peak = Swift.max(metrics.peak, state.peak)
+            metrics.residentPeak = Swift.max(metrics.residentPeak, state.residentPeak)
+            first = false
+        }
+        metrics.peakKV = peakKV
+        metrics.residentPeakKV = residentPeakKV
+        metrics.fullDep = fullDep
+        metrics.promptTokens = tokensByKind[Int(TokenKind.prompt.rawValue)]
+        metrics.outputTokens = tokensByKind[Int(TokenKind.output.rawValue)]
+        metrics.gistTokens = tokensByKind[Int(TokenKind.gist.rawValue)]
+        metrics.specialTokens = tokensByKind[Int(TokenKind.special.rawValue)]
+        metrics.steps = steps
+        metrics.decodeSteps = decodeSteps
+        metrics.compressions = compressions
+        metrics.timeNs = lastTime
+        metrics.kvBytesPerToken = header.kvBytesPerToken
+        metrics.complete = isEnded
+        metrics.correct = claims?.correct
+        return metrics
+    }
+}

@@ -1,0 +1,313 @@
+/// What one line of a JSONL trace holds.
+public enum JSONLLine: Sendable, Equatable {
+    /// An empty or whitespace-only line.
+    case blank
+    /// A header: the start of a trace.
+    case header(TraceHeader)
+    /// A record of a known type.
+    case record(Record)
+    /// An object with no known type key: skipped and counted as a warning.
+    case unknown(keys: [String])
+}
+
+/// Why a line could not be read.
+public enum JSONLLineError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The bytes are not one JSON object: damage (a torn write, a corrupt file).
+    case syntax(String)
+    /// Well-formed JSON that breaks a rule of the format.
+    case violation(RuleViolation)
+    /// A header (it has the `deptrace` key) whose fields break the format.
+    case badHeader(RuleViolation)
+
+    public var description: String {
+        switch self {
+        case .syntax(let message): "invalid JSON: \(message)"
+        case .violation(let violation), .badHeader(let violation): violation.description
+        }
+    }
+}
+
+/// Parses lines of the JSON Lines encoding into headers and records.
+///
+/// Each line is checked once for JSON syntax while the spans of the keys the
+/// format knows are noted; then only those spans are read into typed values.
+public struct JSONLLineParser: Sendable {
+    public init() {}
+
+    /// The keys the format gives meaning to.
+    enum Key: Int, CaseIterable {
+        case deptrace, step, evict, add, hide, show, mark, snap, end, q, kind, t, tok, s, resident
+
+        static let typeKeys: [Key] = [.step, .evict, .add, .hide, .show, .mark, .snap, .end]
+
+        var name: String { String(describing: self) }
+
+        /// The key whose UTF-8 name is `bytes`, without building a `String`.
+        @inline(__always)
+        static func identify(_ bytes: UnsafeBufferPointer<UInt8>) -> Key? {
+            @inline(__always) func equals(_ literal: StaticString) -> Bool {
+                literal.utf8CodeUnitCount == bytes.count
+                    && memcmpBytes(bytes.baseAddress, literal.utf8Start, bytes.count)
+            }
+            switch bytes.count {
+            case 1:
+                switch bytes[0] {
+                case UInt8(ascii: "q"): return .q
+                case UInt8(ascii: "t"): return .t
+                case UInt8(ascii: "s"): return .s
+                default: return nil
+                }
+            case 3:
+                if equals("add") { return .add }
+                if equals("end") { return .end }
+                if equals("tok") { return .tok }
+            case 4:
+                if equals("step") { return .step }
+                if equals("hide") { return .hide }
+                if equals("show") { return .show }
+                if equals("mark") { return .mark }
+                if equals("snap") { return .snap }
+                if equals("kind") { return .kind }
+            case 5:
+                if equals("evict") { return .evict }
+            case 8:
+                if equals("deptrace") { return .deptrace }
+                if equals("resident") { return .resident }
+            default: break
+            }
+            return nil
+        }
+    }
+
+    /// Parses one line (without its newline).
+    ///
+    /// - Throws: ``JSONLLineError/syntax(_:)`` when the bytes are not a JSON
+    ///   object, ``JSONLLineError/violation(_:)`` when the object breaks the format.
+    public func parse(_ line: UnsafeBufferPointer<UInt8>) throws(JSONLLineError) -> JSONLLine {
+        var cursor = JSONCursor(line)
+        var spans = KeySpans()
+        var firstUnknownKeys: [String] = []
+        do {
+            guard let first = cursor.peek() else { return .blank }
+            guard first == UInt8(ascii: "{") else {
+                throw JSONCursor.SyntaxError(offset: cursor.position, message: "a line must hold one JSON object")
+            }
+            _ = cursor.consume(UInt8(ascii: "{"))
+            if !cursor.consume(UInt8(ascii: "}")) {
+                repeat {
+                    let (keySpan, escaped) = try cursor.scanString()
+                    let key: Key?
+                    if escaped {
+                        let name = try cursor.decodeString(keySpan)
+                        key = Key.allCases.first { $0.name == name }
+                        if key == nil, firstUnknownKeys.count < 3 { firstUnknownKeys.append(name) }
+                    } else {
+                        let raw = UnsafeBufferPointer(rebasing: line[keySpan])
+                        key = Key.identify(raw)
+                        if key == nil, firstUnknownKeys.count < 3 {
+                            firstUnknownKeys.append(String(decoding: raw, as: UTF8.self))
+                        }
+                    }
+                    try cursor.expect(UInt8(ascii: ":"), "':'")
+                    let valueSpan = try cursor.skipValue()
+                    if let key {
+                        if spans[key] != nil, !spans.has(.deptrace) {
+                            throw JSONLLineError.violation(.malformedRecord("duplicate key '\(key.name)'"))
+                        }
+                        spans[key] = valueSpan
+                    }
+                } while cursor.consume(UInt8(ascii: ","))
+                try cursor.expect(UInt8(ascii: "}"), "',' or '}'")
+            }
+            if cursor.peek() != nil {
+                throw cursor.error("unexpected data after the JSON object")
+            }
+        } catch let error as JSONCursor.SyntaxError {
+            throw .syntax(error.description)
+        } catch let error as JSONLLineError {
+            throw error
+        } catch {
+            throw .syntax("\(error)")
+        }
+
+        if spans.has(.deptrace) {
+            return .header(try parseHeader(line))
+        }
+        var typeKey: Key?
+        for key in Key.typeKeys where spans.has(key) {
+            if let other = typeKey {
+                throw .violation(.malformedRecord(
+                    "a record has exactly one type key, found '\(other.name)' and '\(key.name)'"))
+            }
+            typeKey = key
+        }
+        guard let typeKey else { return .unknown(keys: firstUnknownKeys) }
+        do {
+            return .record(try readRecord(typeKey, spans: spans, line: line))
+        } catch let error as FieldError {
+            throw .violation(.malformedRecord(error.description))
+        } catch let error as RuleViolation {
+            throw .violation(error)
+        } catch {
+            throw .violation(.malformedRecord("\(error)"))
+        }
+    }
+
+    private func parseHeader(_ line: UnsafeBufferPointer<UInt8>) throws(JSONLLineError) -> TraceHeader {
+        var cursor = JSONCursor(line)
+        let members: [(key: String, value: JSONValue)]
+        do {
+            members = try cursor.parseObjectMembers()
+        } catch {
+            throw .syntax(error.description)
+        }
+        do {
+            return try TraceHeader(object: members)
+        } catch {
+            throw .badHeader(error)
+        }
+    }
+
+    /// A key whose value has the wrong shape.
+    struct FieldError: Error, CustomStringConvertible {
+        let key: Key
+        let expected: String
+        let detail: String?
+        var description: String {
+            "'\(key.name)' must be \(expected)" + (detail.map { " (\($0))" } ?? "")
+        }
+    }
+
+    private func readRecord(_ type: Key, spans: KeySpans, line: UnsafeBufferPointer<UInt8>) throws -> Record {
+        func cursor(_ key: Key) -> JSONCursor? {
+            spans[key].map { JSONCursor(line, position: $0.lowerBound) }
+        }
+        /// Absent and `null` both mean "not given".
+        func present(_ key: Key) -> JSONCursor? {
+            guard var reader = cursor(key) else { return nil }
+            if reader.peek() == UInt8(ascii: "n") { return nil }
+            return reader
+        }
+        func integer(_ key: Key) throws -> Int? {
+            guard var reader = present(key) else { return nil }
+            do { return try reader.parseInteger() } catch { throw FieldError(key: key, expected: "a JSON integer", detail: error.message) }
+        }
+        func stream() throws -> Int? { try integer(.s) }
+        func ranges(_ key: Key) throws -> [Range<Int>] {
+            guard var reader = cursor(key) else { throw FieldError(key: key, expected: "a list of [start, end] ranges", detail: nil) }
+            return try Self.readRanges(&reader, key: key)
+        }
+
+        switch type {
+        case .step:
+            guard var reader = cursor(.step), reader.peek() == UInt8(ascii: "\"") else {
+                throw FieldError(key: .step, expected: "a phase name: \"prefill\", \"decode\" or \"compress\"", detail: nil)
+            }
+            let name = try reader.parseString()
+            guard let phase = Phase(name: name) else {
+                throw FieldError(key: .step, expected: "a phase name: \"prefill\", \"decode\" or \"compress\"", detail: "found \"\(name)\"")
+            }
+            guard var q = cursor(.q) else {
+                throw FieldError(key: .q, expected: "[first_id, n] on every step", detail: "missing")
+            }
+            let first: Int
+            let count: Int
+            do {
+                try q.expect(UInt8(ascii: "["), "'['")
+                first = try q.parseInteger()
+                try q.expect(UInt8(ascii: ","), "','")
+                count = try q.parseInteger()
+                try q.expect(UInt8(ascii: "]"), "']'")
+            } catch {
+                throw FieldError(key: .q, expected: "[first_id, n] with two JSON integers", detail: error.message)
+            }
+            var kind: TokenKind?
+            if var reader = present(.kind) {
+                let name = reader.peek() == UInt8(ascii: "\"") ? try reader.parseString() : ""
+                guard let parsed = TokenKind(name: name) else {
+                    throw FieldError(key: .kind, expected: "one of \"prompt\", \"output\", \"gist\", \"special\"", detail: name.isEmpty ? nil : "found \"\(name)\"")
+                }
+                kind = parsed
+            }
+            var tokens: [Int]?
+            if var reader = present(.tok) {
+                var values: [Int] = []
+                do {
+                    try reader.expect(UInt8(ascii: "["), "'['")
+                    if !reader.consume(UInt8(ascii: "]")) {
+                        repeat { values.append(try reader.parseInteger()) } while reader.consume(UInt8(ascii: ","))
+                        try reader.expect(UInt8(ascii: "]"), "']'")
+                    }
+                } catch {
+                    throw FieldError(key: .tok, expected: "a list of JSON integers", detail: error.message)
+                }
+                tokens = values
+            }
+            return .step(Step(phase: phase, first: first, count: count, kind: kind, time: try integer(.t), tokens: tokens))
+        case .evict: return .evict(try ranges(.evict), stream: try stream())
+        case .add: return .add(try ranges(.add), stream: try stream())
+        case .hide: return .hide(try ranges(.hide), stream: try stream())
+        case .show: return .show(try ranges(.show), stream: try stream())
+        case .mark:
+            guard var reader = cursor(.mark), reader.peek() == UInt8(ascii: "\"") else {
+                throw FieldError(key: .mark, expected: "a string", detail: nil)
+            }
+            return .mark(try reader.parseString())
+        case .snap:
+            let resident = present(.resident) == nil ? nil : try ranges(.resident)
+            return .snap(visible: try ranges(.snap), resident: resident, stream: try stream())
+        case .end:
+            guard var reader = cursor(.end) else { return .end(Claims()) }
+            switch reader.peek() {
+            case UInt8(ascii: "n"): return .end(Claims())
+            case UInt8(ascii: "{"): return .end(Claims(fields: try reader.parseObjectMembers()))
+            default: throw FieldError(key: .end, expected: "an object of claims or null", detail: nil)
+            }
+        default:
+            throw FieldError(key: type, expected: "a record type", detail: nil)
+        }
+    }
+
+    /// Reads `[[start, end], ...]`, checking each range is non-empty and inside the id space.
+    static func readRanges(_ reader: inout JSONCursor, key: Key) throws -> [Range<Int>] {
+        var result: [Range<Int>] = []
+        do {
+            try reader.expect(UInt8(ascii: "["), "'['")
+            if reader.consume(UInt8(ascii: "]")) { return result }
+            repeat {
+                try reader.expect(UInt8(ascii: "["), "'[' opening a [start, end] pair")
+                let start = try reader.parseInteger()
+                try reader.expect(UInt8(ascii: ","), "','")
+                let end = try reader.parseInteger()
+                try reader.expect(UInt8(ascii: "]"), "']' closing a [start, end] pair")
+                guard start >= 0, end <= RangeList.idLimit else { throw RuleViolation.idOutOfRange(start: start, end: end) }
+                guard start < end else { throw RuleViolation.emptyRange(start: start, end: end) }
+                result.append(start..<end)
+            } while reader.consume(UInt8(ascii: ","))
+            try reader.expect(UInt8(ascii: "]"), "']'")
+        } catch let error as JSONCursor.SyntaxError {
+            throw FieldError(key: key, expected: "a list of [start, end] pairs of JSON integers", detail: error.message)
+        }
+        try RangeList.validate(result)
+        return result
+    }
+}
+
+/// The value spans of the format's keys on one line.
+struct KeySpans {
+    private var spans = [Range<Int>?](repeating: nil, count: JSONLLineParser.Key.allCases.count)
+
+    subscript(key: JSONLLineParser.Key) -> Range<Int>? {
+        get { spans[key.rawValue] }
+        set { spans[key.rawValue] = newValue }
+    }
+
+    func has(_ key: JSONLLineParser.Key) -> Bool { spans[key.rawValue] != nil }
+}
+
+@inline(__always)
+func memcmpBytes(_ a: UnsafePointer<UInt8>?, _ b: UnsafePointer<UInt8>, _ count: Int) -> Bool {
+    guard let a else { return count == 0 }
+    for index in 0..<count where a[index] != b[index] { return false }
+    return true
+}

@@ -1,0 +1,42 @@
+/// Reads the JSON Lines encoding: every line of a source, in order, into a
+/// ``TraceAssembler``.
+public enum JSONLTraceReader {
+    /// Reads all lines of `lines` into `assembler`, then closes the open trace.
+    ///
+    /// - Throws: ``InputError`` when the source cannot be read; every line
+    ///   read before the failure has been delivered and the open trace closed.
+    public static func read<Observer: TraceObserver>(
+        _ lines: LineReader, into assembler: inout TraceAssembler<Observer>, progress: ((Int) -> Void)? = nil
+    ) throws(InputError) {
+        let parser = JSONLLineParser()
+        defer { assembler.finishInput() }
+        var sinceProgress = 0
+        while let line = try lines.next() {
+            let location = InputLocation.line(line.number)
+            do {
+                switch try parser.parse(line.bytes) {
+                case .blank: break
+                case .header(let header): assembler.header(header, at: location)
+                case .record(let record): assembler.record(record, at: location)
+                case .unknown(let keys): assembler.unknownRecord(keys: keys, at: location)
+                }
+            } catch {
+                switch error {
+                case .syntax(let message):
+                    let what = line.terminated ? "damaged line" : "truncated last line (no newline at the end of the input)"
+                    assembler.damage("\(what): invalid JSON: \(message)", at: location)
+                case .violation(let violation): assembler.violation(violation, at: location)
+                case .badHeader(let violation): assembler.badHeader(violation, at: location)
+                }
+            }
+            if let progress {
+                sinceProgress &+= 1
+                if sinceProgress >= 65_536 {
+                    sinceProgress = 0
+                    progress(lines.bytesRead)
+                }
+            }
+        }
+        progress?(lines.bytesRead)
+    }
+}

@@ -1,0 +1,20 @@
+/// A failure to find or read an input, with the path and the system's message.
+public enum InputError: Error, Sendable, Equatable, CustomStringConvertible {
+    case notFound(String)
+    case cannotOpen(String, String)
+    case readFailed(String, String)
+    case lineTooLong(String, line: Int, limit: Int)
+    case unsupportedContent(String, String)
+    case writeFailed(String, String)
+
+    public var description: String {
+        switch self {
+        case .notFound(let path): "\(path): no such file or directory"
+        case let .cannotOpen(path, reason): "\(path): cannot open: \(reason)"
+        case let .readFailed(path, reason): "\(path): read failed: \(reason)"
+        case let .lineTooLong(path, line, limit): "\(path):\(line): line longer than \(limit) bytes; the rest of the file is not read"
+        case let .unsupportedContent(path, reason): "\(path): \(reason)"
+        case let .writeFailed(path, reason): "\(path): write failed: \(reason)"
+        }
+    }
+}

@@ -1,0 +1,65 @@
+import Foundation
+
+/// One input to read: a file or standard input.
+public struct TraceInput: Sendable, Hashable {
+    public enum Location: Sendable, Hashable {
+        case file(String)
+        case standardInput
+    }
+
+    public let location: Location
+
+    /// The name used in output and messages: the path, or `-`.
+    public var displayName: String {
+        switch location {
+        case .file(let path): path
+        case .standardInput: "-"
+        }
+    }
+
+    /// Opens the input for reading.
+    public func open() throws(InputError) -> any ByteSource {
+        switch location {
+        case .file(let path): try FileByteSource(path: path)
+        case .standardInput: FileByteSource(standardInput: ())
+        }
+    }
+
+    /// File name endings of trace files found when a folder is searched.
+    public static let traceExtensions = [".dtrace.jsonl", ".dtrace"]
+
+    /// Expands command-line paths into inputs: files as given, `-` as standard
+    /// input, folders searched recursively for trace files (sorted by path).
+    ///
+    /// - Throws: ``InputError/notFound(_:)`` for a path that does not exist.
+    public static func expand(_ paths: [String]) throws(InputError) -> [TraceInput] {
+        var inputs: [TraceInput] = []
+        let manager = FileManager.default
+        for path in paths {
+            if path == "-" {
+                inputs.append(TraceInput(location: .standardInput))
+                continue
+            }
+            var isDirectory: ObjCBool = false
+            guard manager.fileExists(atPath: path, isDirectory: &isDirectory) else { throw .notFound(path) }
+            guard isDirectory.boolValue else {
+                inputs.append(TraceInput(location: .file(path)))
+                continue
+            }
+            var found: [String] = []
+            let base = path.hasSuffix("/") ? String(path.dropLast()) : path
+            if let enumerator = manager.enumerator(atPath: path) {
+                while let relative = enumerator.nextObject() as? String {
+                    guard traceExtensions.contains(where: { relative.hasSuffix($0) }) else { continue }
+                    var entryIsDirectory: ObjCBool = false
+                    let full = base + "/" + relative
+                    if manager.fileExists(atPath: full, isDirectory: &entryIsDirectory), !entryIsDirectory.boolValue {
+                        found.append(full)
+                    }
+                }
+            }
+            inputs.append(contentsOf: found.sorted().map { TraceInput(location: .file($0)) })
+        }
+        return inputs
+    }
+}

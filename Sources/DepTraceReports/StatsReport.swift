@@ -1,0 +1,81 @@
+import DepTrace
+
+/// Per-trace metrics as a table, CSV or JSON, one row per analysed trace.
+///
+/// CSV and JSON rows are produced as traces finish, so memory does not grow
+/// with the number of traces; the table is aligned, so it is kept until the end.
+public struct StatsReport {
+    public let format: OutputFormat
+    public let columns: [String]
+    private var table: TextTable?
+    private var rowsWritten = 0
+
+    /// Every column: the identity columns, then every metric of METRICS.md.
+    public static let allColumns = MetricCatalog.identityColumns + MetricCatalog.names
+    /// What the table shows by default: fits an 80-column terminal.
+    public static let defaultTableColumns = ["file", "trace", "sample", "method", "dep", "peak", "self_ratio", "complete"]
+
+    /// Columns that the report accepts by name.
+    public static func isColumn(_ name: String) -> Bool { allColumns.contains(name) }
+
+    /// - Parameter columns: the columns to print, or nil for the format's default.
+    public init(format: OutputFormat, columns: [String]? = nil) {
+        self.format = format
+        self.columns = columns ?? (format == .table ? StatsReport.defaultTableColumns : StatsReport.allColumns)
+        if format == .table {
+            table = TextTable(
+                headers: self.columns,
+                alignments: self.columns.map { ["file", "method", "model", "dataset", "sample"].contains($0) ? .left : .right })
+        }
+    }
+
+    /// The value of `column` for `outcome`.
+    public static func value(_ column: String, of outcome: TraceOutcome) -> MetricValue {
+        switch column {
+        case "file": return .string(outcome.file)
+        case "trace": return .int(outcome.index)
+        case "method", "model", "dataset", "sample":
+            return outcome.header?.text(forKey: column).map(MetricValue.string) ?? .null
+        default:
+            return outcome.metrics?.value(named: column) ?? .null
+        }
+    }
+
+    /// Text to print before the first row.
+    public func begin() -> String {
+        switch format {
+        case .csv: CSVWriter.row(columns)
+        case .json: "["
+        case .table: ""
+        }
+    }
+
+    /// Adds one analysed trace; returns the text to print now.
+    public mutating func add(_ outcome: TraceOutcome) -> String {
+        let values = columns.map { StatsReport.value($0, of: outcome) }
+        defer { rowsWritten += 1 }
+        switch format {
+        case .csv:
+            return CSVWriter.row(values.map(MetricFormatting.csv))
+        case .json:
+            var object = rowsWritten == 0 ? "\n{" : ",\n{"
+            for (offset, column) in columns.enumerated() {
+                if offset > 0 { object += "," }
+                object += JSONEncoding.string(column) + ":" + MetricFormatting.json(values[offset])
+            }
+            return object + "}"
+        case .table:
+            table?.append(values.map { MetricFormatting.table($0) })
+            return ""
+        }
+    }
+
+    /// Text to print after the last row.
+    public func end(width: Int = 80) -> String {
+        switch format {
+        case .csv: ""
+        case .json: rowsWritten == 0 ? "]\n" : "\n]\n"
+        case .table: rowsWritten == 0 ? "no trace analysed\n" : (table?.render(width: width) ?? "")
+        }
+    }
+}

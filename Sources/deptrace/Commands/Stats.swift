@@ -1,0 +1,89 @@
+import ArgumentParser
+import DepTrace
+import DepTraceReports
+
+struct Stats: ParsableCommand {
+    static var configuration: CommandConfiguration {
+        CommandConfiguration(
+            abstract: "Print the metrics of every trace, or statistics per group of traces.",
+            discussion: """
+                One row per trace; with --group-by, one row per group with count, mean, median, \
+                p90, p99 and sum (quantiles interpolate linearly, as numpy and pandas do). Invalid \
+                traces are reported on standard error and skipped; the exit code is then 1.
+
+                Metrics (see METRICS.md; per-stream values are means over streams):
+                \(MetricHelp.text)
+
+                Examples:
+                  deptrace stats Traces/
+                  deptrace stats runs/ --format csv > metrics.csv
+                  deptrace stats runs/ --group-by method,dataset
+                  deptrace stats run.dtrace.jsonl --columns sample,dep,peak,peak_kv
+                """
+        )
+    }
+
+    @OptionGroup var input: InputOptions
+
+    @Option(help: ArgumentHelp("Output format: table, csv or json.", valueName: "format"))
+    var format: OutputFormat = .table
+
+    @Option(name: .customLong("group-by"), help: ArgumentHelp("Comma-separated header keys to group traces by, such as method,dataset.", valueName: "keys"))
+    var groupBy: String?
+
+    @Option(help: ArgumentHelp("Comma-separated columns to print: file, trace, method, model, dataset, sample and metric names.", valueName: "list"))
+    var columns: String?
+
+    func validate() throws {
+        if let columns {
+            let unknown = Self.list(columns).filter { !StatsReport.isColumn($0) }
+            if !unknown.isEmpty {
+                throw ValidationError("'--columns': unknown column \(unknown.map { "'\($0)'" }.joined(separator: ", ")); see 'deptrace stats --help' for the metric names.")
+            }
+            if groupBy != nil { throw ValidationError("'--columns' and '--group-by' are mutually exclusive.") }
+        }
+        if let groupBy, Self.list(groupBy).isEmpty { throw ValidationError("'--group-by' needs at least one header key.") }
+    }
+
+    static func list(_ text: String) -> [String] {
+        text.split(separator: ",").map { String($0).trimmingSpaces() }.filter { !$0.isEmpty }
+    }
+
+    func run() throws {
+        let output = TextOutput.standardOutput
+        let progress = ProgressReporter(enabled: input.noProgress ? false : nil)
+        let log = DiagnosticLog(progress: progress)
+        let grouping = groupBy.map(Self.list)
+        var report = StatsReport(format: format, columns: columns.map(Self.list))
+        var analysed: [TraceOutcome] = []
+        if grouping == nil { output.write(report.begin()) }
+        var observer = CallbackObserver(
+            onTrace: { outcome in
+                progress.traceDone()
+                guard outcome.isAnalysed else { return }
+                if grouping != nil { analysed.append(outcome) } else { output.write(report.add(outcome)) }
+            },
+            onDiagnostic: log.report)
+        for traceInput in try input.inputs() {
+            let summary = InputAnalyzer.analyze(traceInput, options: input.analysisOptions, observer: &observer, progress: progress.bytesRead)
+            progress.inputDone(bytes: summary.bytes)
+        }
+        progress.finish()
+        let width = output.isTerminal ? output.terminalWidth : 80
+        if let grouping {
+            output.write(GroupReport.render(GroupSummary.group(analysed, by: grouping), keys: grouping, format: format, width: width))
+        } else {
+            output.write(report.end(width: width))
+        }
+        output.flush()
+        if log.hasErrors { throw ExitCode(1) }
+    }
+}
+
+extension OutputFormat: ExpressibleByArgument {}
+
+extension String {
+    func trimmingSpaces() -> String {
+        String(drop { $0 == " " }.reversed().drop { $0 == " " }.reversed())
+    }
+}

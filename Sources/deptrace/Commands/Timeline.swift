@@ -1,0 +1,76 @@
+import ArgumentParser
+import DepTrace
+import DepTraceReports
+
+struct Timeline: ParsableCommand {
+    static var configuration: CommandConfiguration {
+        CommandConfiguration(
+            abstract: "Print one row per step of a trace: tokens in context, cumulative Dep, evictions, marks.",
+            discussion: """
+                Columns:
+                  step            0-based step index in the trace
+                  phase           prefill, decode or compress
+                  first           first query id of the step
+                  queries         n, the step's query tokens
+                  visible_before  |V| before the step (the stream's, or the mean over streams)
+                  visible_after   |V| after the step and the records that follow it
+                  resident_after  |R| after the step and the records that follow it
+                  dep             Dep accumulated up to and including this step
+                  evicted         tokens evicted by the records after this step, before the next
+                  time_ns         the step's t, when recorded
+                  marks           labels of the mark records after this step
+
+                Metrics that appear in timelines and stats:
+                \(MetricHelp.text)
+
+                Examples:
+                  deptrace timeline Traces/lightthinker.dtrace.jsonl
+                  deptrace timeline run.dtrace.jsonl --trace 3 --stream 5 --format json
+                """
+        )
+    }
+
+    @Argument(help: ArgumentHelp("A trace file, or - for standard input.", valueName: "trace"))
+    var path: String
+
+    @Option(help: ArgumentHelp("Which trace of the file: its 0-based index.", valueName: "n"))
+    var trace: Int = 0
+
+    @Option(help: ArgumentHelp("Follow one stream (layer × heads + head) instead of the mean over streams.", valueName: "s"))
+    var stream: Int?
+
+    @Option(help: ArgumentHelp("Output format: csv or json.", valueName: "format"))
+    var format: OutputFormat = .csv
+
+    @Option(name: .long, help: ArgumentHelp("Phases whose steps count toward dep: a comma-separated list of prefill, decode, compress, or all.", valueName: "list"))
+    var phases: String = "decode"
+
+    func validate() throws {
+        if format == .table { throw ValidationError("'--format' must be csv or json for timelines.") }
+        if trace < 0 { throw ValidationError("'--trace' must be 0 or more.") }
+        if let stream, stream < 0 { throw ValidationError("'--stream' must be 0 or more.") }
+        if case .failure(let error) = PhaseSet.parse(phases) { throw ValidationError("'--phases': \(error)") }
+    }
+
+    func run() throws {
+        let output = TextOutput.standardOutput
+        let log = DiagnosticLog()
+        guard let input = try TraceInput.expand([path]).first else {
+            throw ValidationError("'\(path)' holds no trace file.")
+        }
+        guard case .success(let phaseSet) = PhaseSet.parse(phases) else { return }
+        var report = TimelineReport(format: format)
+        output.write(report.begin())
+        var builder = TimelineBuilder(traceIndex: trace, stream: stream) { row in output.write(report.add(row)) }
+        let summary = InputAnalyzer.analyze(input, options: AnalysisOptions(countedPhases: phaseSet), observer: &builder)
+        output.write(report.end())
+        output.flush()
+        for diagnostic in builder.diagnostics { log.report(diagnostic) }
+        if builder.streamOutOfRange {
+            log.report(Diagnostic(.error, file: input.displayName, trace: trace, message: "--stream \(stream ?? 0) is out of range: the trace has fewer streams"))
+        } else if builder.outcome == nil {
+            log.report(Diagnostic(.error, file: input.displayName, message: "no trace \(trace): the input holds \(summary.traces) trace\(summary.traces == 1 ? "" : "s")"))
+        }
+        if log.hasErrors { throw ExitCode(1) }
+    }
+}

@@ -1,0 +1,65 @@
+import ArgumentParser
+import DepTrace
+import DepTraceReports
+
+/// The root command: only holds the subcommands.
+struct DepTraceCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "deptrace",
+        abstract: "Audit the memory claims of KV-cache and reasoning-compression methods from decoder traces.",
+        discussion: """
+            A trace records, for every forward pass, which token ids each layer/head holds in \
+            its KV cache and which it can attend to. DepTrace computes the Dependency metric \
+            (Dep) of the LightThinker paper, peak tokens, and timelines from such traces.
+
+            PATH arguments accept trace files (.dtrace.jsonl), folders (searched recursively) \
+            and - for standard input. Exit codes: 0 success, 1 invalid or failing data, 2 usage error.
+
+            Examples:
+              deptrace stats Traces/
+              deptrace stats runs/ --group-by method,dataset
+              deptrace timeline Traces/lightthinker.dtrace.jsonl
+              deptrace validate Traces/
+            """,
+        version: DepTraceVersion.current,
+        subcommands: [Stats.self, Timeline.self, Validate.self]
+    )
+}
+
+enum DepTraceVersion {
+    static let current = "0.1.0"
+}
+
+@main
+enum Main {
+    static func main() {
+        do {
+            var command = try DepTraceCommand.parseAsRoot()
+            try command.run()
+            TextOutput.standardOutput.flush()
+        } catch {
+            TextOutput.standardOutput.flush()
+            DepTraceCommand.exit(withError: ExitCodes.mapped(error))
+        }
+    }
+}
+
+/// Maps errors to the exit codes DepTrace documents: 2 for usage errors
+/// (ArgumentParser's default is 64), 1 for data and input errors.
+enum ExitCodes {
+    static func mapped(_ error: any Error) -> any Error {
+        if error is ExitCode || error is CleanExit { return error }
+        let code = DepTraceCommand.exitCode(for: error)
+        if code == .validationFailure {
+            TextOutput.standardError.write(DepTraceCommand.fullMessage(for: error) + "\n")
+            TextOutput.standardError.write("See 'deptrace --help'.\n")
+            TextOutput.standardError.flush()
+            return ExitCode(2)
+        }
+        if code == .success { return error }
+        // Errors thrown from run() are data or input errors: print them as they describe themselves.
+        TextOutput.standardError.write("error: \(error)\n")
+        TextOutput.standardError.flush()
+        return ExitCode(1)
+    }
+}

@@ -1,0 +1,41 @@
+import ArgumentParser
+import DepTrace
+
+/// Trace inputs and the metric options shared by the analysing commands.
+struct InputOptions: ParsableArguments {
+    @Argument(help: ArgumentHelp("Trace files, folders (searched recursively for .dtrace.jsonl and .dtrace), or - for standard input.", valueName: "path"))
+    var paths: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp("Phases whose steps count toward dep and full_dep: a comma-separated list of prefill, decode, compress, or all.", valueName: "list"))
+    var phases: String = "decode"
+
+    @Flag(name: .long, help: "Never show progress on standard error (it is shown only on a terminal, outside CI, after a second).")
+    var noProgress = false
+
+    func validate() throws {
+        guard !paths.isEmpty else { throw ValidationError("Missing trace input: give at least one path, or '-' for standard input.") }
+        if paths.filter({ $0 == "-" }).count > 1 { throw ValidationError("'-' (standard input) can be given only once.") }
+        if case .failure(let error) = PhaseSet.parse(phases) { throw ValidationError("'--phases': \(error)") }
+    }
+
+    /// The analysis options the flags describe (validated already).
+    var analysisOptions: AnalysisOptions {
+        guard case .success(let set) = PhaseSet.parse(phases) else { return AnalysisOptions() }
+        return AnalysisOptions(countedPhases: set)
+    }
+
+    /// The inputs the paths name.
+    func inputs() throws -> [TraceInput] {
+        try TraceInput.expand(paths)
+    }
+}
+
+/// One line per metric, for the help of every analysing command.
+enum MetricHelp {
+    static var text: String {
+        let width = MetricCatalog.entries.map(\.name.count).max() ?? 0
+        return MetricCatalog.entries.map { entry in
+            "  " + entry.name + String(repeating: " ", count: width - entry.name.count + 2) + entry.summary
+        }.joined(separator: "\n")
+    }
+}
