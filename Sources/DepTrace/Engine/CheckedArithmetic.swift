@@ -18,6 +18,6 @@ enum Checked {
     @inline(__always)
     static func triangle(_ n: Int) throws(RuleViolation) -> Int {
         // n < 2^53, so one of n and n+1 is even and halving first cannot lose a bit.
-        n & 1 == 0 ? try multiply(n >> 1, n &+ 1, "n(n+1)/2") : try multiply(n, (n &+ 1) >> 1, "n(n+1)/2")
+        n & 1 == 0 ? try multiply(n >> 1, n &+ 1, "step Dep") : try multiply(n, (n &+ 1) >> 1, "step Dep")
     }
 }

@@ -9,6 +9,10 @@ public struct TraceInput: Sendable, Hashable {
 
     public let location: Location
 
+    public init(location: Location) {
+        self.location = location
+    }
+
     /// The name used in output and messages: the path, or `-`.
     public var displayName: String {
         switch location {

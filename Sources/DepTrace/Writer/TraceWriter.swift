@@ -1,0 +1,174 @@
+/// Records traces from a Swift decoder in the JSON Lines encoding.
+///
+/// Every record is checked by the same engine the readers use before it is
+/// written, so the writer refuses exactly what a reader would refuse, and a
+/// refused call writes nothing. Output is buffered and flushed at about
+/// 64 KiB, on ``flush()``, and on ``close()``.
+///
+///     let writer = try TraceWriter(path: "run.dtrace.jsonl")
+///     try writer.begin(TraceHeader(method: "h2o", sample: "17"))
+///     try writer.step(.prefill, count: 150)
+///     try writer.step(.decode)
+///     try writer.evict([3..<4])
+///     try writer.end(Claims(correct: true))
+///     try writer.close()
+public final class TraceWriter {
+    private let sink: any TraceSink
+    private var buffer: [UInt8] = []
+    private let flushThreshold: Int
+    private var analyzer: TraceAnalyzer?
+    private var nextId = 0
+
+    /// Writes to `sink`, flushing whenever `flushThreshold` bytes are buffered.
+    public init(sink: any TraceSink, flushThreshold: Int = 64 << 10) {
+        self.sink = sink
+        self.flushThreshold = flushThreshold
+    }
+
+    /// Creates or truncates the file at `path` (`-` for standard output).
+    public convenience init(path: String) throws(InputError) {
+        self.init(sink: path == "-" ? FileTraceSink(standardOutput: ()) : try FileTraceSink(path: path))
+    }
+
+    deinit { try? flush() }
+
+    /// The id the next step starts at by default: one past the largest id created.
+    public var nextStepId: Int { nextId }
+
+    /// The state of the open trace, for deltas and inspection.
+    public var state: TraceAnalyzer? { analyzer }
+
+    // MARK: - Traces
+
+    /// Starts a trace (closing none: a trace without `end` is left incomplete).
+    public func begin(_ header: TraceHeader) throws(TraceWriterError) {
+        do {
+            analyzer = try TraceAnalyzer(header: header)
+        } catch {
+            throw .refused(error, record: "header")
+        }
+        nextId = 0
+        try emit(JSONLRecordEncoder.line(for: header))
+    }
+
+    /// Writes any record after checking it.
+    public func write(_ record: Record) throws(TraceWriterError) {
+        guard analyzer != nil else { throw .noTrace(record.typeName) }
+        do {
+            try analyzer?.apply(record)
+        } catch {
+            throw .refused(error, record: record.typeName)
+        }
+        if case .step(let step) = record { nextId = step.first + step.count }
+        try emit(JSONLRecordEncoder.line(for: record))
+    }
+
+    /// A forward pass over `count` new queries, by default right after the last created id.
+    ///
+    /// - Returns: the ids the step created.
+    @discardableResult
+    public func step(_ phase: Phase, count: Int = 1, first: Int? = nil, kind: TokenKind? = nil, time: Int? = nil, tokens: [Int]? = nil) throws(TraceWriterError) -> Range<Int> {
+        let start = first ?? nextId
+        try write(.step(Step(phase: phase, first: start, count: count, kind: kind, time: time, tokens: tokens)))
+        return start..<(start + count)
+    }
+
+    /// Frees `ranges` (sorted, disjoint) in one stream or all.
+    public func evict(_ ranges: [Range<Int>], stream: Int? = nil) throws(TraceWriterError) {
+        try write(.evict(ranges, stream: stream))
+    }
+
+    /// Frees the given ids, in any order.
+    public func evict(ids: some Sequence<Int>, stream: Int? = nil) throws(TraceWriterError) {
+        try evict(IntervalSet(ids: ids).ranges, stream: stream)
+    }
+
+    /// Brings earlier-created, non-resident ids back.
+    public func add(_ ranges: [Range<Int>], stream: Int? = nil) throws(TraceWriterError) {
+        try write(.add(ranges, stream: stream))
+    }
+
+    /// Masks visible ids.
+    public func hide(_ ranges: [Range<Int>], stream: Int? = nil) throws(TraceWriterError) {
+        try write(.hide(ranges, stream: stream))
+    }
+
+    /// Unmasks hidden resident ids.
+    public func show(_ ranges: [Range<Int>], stream: Int? = nil) throws(TraceWriterError) {
+        try write(.show(ranges, stream: stream))
+    }
+
+    /// A label on the timeline.
+    public func mark(_ label: String) throws(TraceWriterError) {
+        try write(.mark(label))
+    }
+
+    /// Asserts the current visible set (and resident set) of one stream or all, as computed.
+    public func snap(stream: Int? = nil, includeResident: Bool = false) throws(TraceWriterError) {
+        guard let analyzer else { throw .noTrace("snap") }
+        let reference = stream ?? 0
+        try write(.snap(
+            visible: analyzer.visibleSet(stream: reference).ranges,
+            resident: includeResident ? analyzer.residentSet(stream: reference).ranges : nil, stream: stream))
+    }
+
+    /// How ids that leave the visible set are recorded by ``setVisible(_:stream:removal:)``.
+    public enum Removal: Sendable {
+        /// Freed from memory (`evict`): eviction methods.
+        case evict
+        /// Kept in memory but masked (`hide`): masking methods.
+        case hide
+    }
+
+    /// Makes the visible set of `stream` (or of every stream, which must then
+    /// agree) equal `visible`, writing the records that get there: ids that
+    /// leave are evicted or hidden, ids that return are shown when hidden and
+    /// added back when freed.
+    public func setVisible(_ visible: IntervalSet, stream: Int? = nil, removal: Removal = .evict) throws(TraceWriterError) {
+        guard let analyzer else { throw .noTrace("setVisible") }
+        let reference = stream ?? 0
+        let current = analyzer.visibleSet(stream: reference)
+        let leaving = current.subtracting(visible)
+        let arriving = visible.subtracting(current)
+        let hiddenResident = analyzer.residentSet(stream: reference).subtracting(current)
+        let toShow = arriving.intersection(hiddenResident)
+        let toAdd = arriving.subtracting(toShow)
+        if !leaving.isEmpty {
+            switch removal {
+            case .evict: try evict(leaving.ranges, stream: stream)
+            case .hide: try hide(leaving.ranges, stream: stream)
+            }
+        }
+        if !toShow.isEmpty { try show(toShow.ranges, stream: stream) }
+        if !toAdd.isEmpty { try add(toAdd.ranges, stream: stream) }
+    }
+
+    /// Closes the trace with its claims and outcome.
+    public func end(_ claims: Claims = Claims()) throws(TraceWriterError) {
+        try write(.end(claims))
+    }
+
+    // MARK: - Output
+
+    private func emit(_ line: String) throws(TraceWriterError) {
+        buffer.append(contentsOf: line.utf8)
+        if buffer.count >= flushThreshold { try flush() }
+    }
+
+    /// Writes out everything buffered.
+    public func flush() throws(TraceWriterError) {
+        guard !buffer.isEmpty else { return }
+        var failure: InputError?
+        buffer.withUnsafeBytes { bytes in
+            do throws(InputError) { try sink.write(bytes) } catch { failure = error }
+        }
+        if let failure { throw .output(failure) }
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    /// Flushes; the sink closes when the writer is released.
+    public func close() throws(TraceWriterError) {
+        try flush()
+        analyzer = nil
+    }
+}
