@@ -13,7 +13,7 @@ public struct StatsReport {
     /// Every column: the identity columns, then every metric of METRICS.md.
     public static let allColumns = MetricCatalog.identityColumns + MetricCatalog.names
     /// What the table shows by default: fits an 80-column terminal.
-    public static let defaultTableColumns = ["file", "trace", "sample", "method", "dep", "peak", "self_ratio", "complete"]
+    public static let defaultTableColumns = ["file", "trace", "sample", "method", "dep", "peak", "peak_kv", "self_ratio"]
 
     /// Columns that the report accepts by name.
     public static func isColumn(_ name: String) -> Bool { allColumns.contains(name) }
@@ -25,7 +25,8 @@ public struct StatsReport {
         if format == .table {
             table = TextTable(
                 headers: self.columns,
-                alignments: self.columns.map { ["file", "method", "model", "dataset", "sample"].contains($0) ? .left : .right })
+                alignments: self.columns.map { ["file", "method", "model", "dataset", "sample"].contains($0) ? .left : .right },
+                shortenedAtStart: Set(self.columns.indices.filter { self.columns[$0] == "file" }))
         }
     }
 
@@ -39,6 +40,14 @@ public struct StatsReport {
         default:
             return outcome.metrics?.value(named: column) ?? .null
         }
+    }
+
+    /// A path without the trace extension, which every row would repeat.
+    static func shortPath(_ path: String) -> String {
+        for suffix in TraceInput.traceExtensions.sorted(by: { $0.count > $1.count }) where path.hasSuffix(suffix) {
+            return String(path.dropLast(suffix.count))
+        }
+        return path
     }
 
     /// Text to print before the first row.
@@ -65,7 +74,9 @@ public struct StatsReport {
             }
             return object + "}"
         case .table:
-            table?.append(values.map { MetricFormatting.table($0) })
+            table?.append(zip(columns, values).map { column, value in
+                column == "file" ? StatsReport.shortPath(outcome.file) : MetricFormatting.table(value)
+            })
             return ""
         }
     }
