@@ -18,26 +18,26 @@ public enum MetricFormatting {
         switch value {
         case .int(let number): String(number)
         case .double(let number): number.isFinite ? "\(number)" : ""
-        case .bool(let flag): flag ? "True" : "False"
+        case .bool(let flag): flag ? "true" : "false"
         case .string(let text): text
         case .null: ""
         }
     }
 
-    /// Terminal tables: integers grouped by thousands are hard to paste, so
-    /// plain digits; fractions to at most `decimals` places; `-` for null.
+    /// Terminal tables: integers as plain digits (grouped digits are hard to
+    /// paste), fractions to `decimals` places so a column lines up; `-` for null.
     public static func table(_ value: MetricValue, decimals: Int = 2) -> String {
         switch value {
         case .int(let number): String(number)
-        case .double(let number): fixed(number, decimals: decimals)
+        case .double(let number): fixed(number, decimals: decimals, trimmingZeros: false)
         case .bool(let flag): flag ? "yes" : "no"
         case .string(let text): text
         case .null: "-"
         }
     }
 
-    /// `value` with at most `decimals` fraction digits, trailing zeros dropped.
-    public static func fixed(_ value: Double, decimals: Int) -> String {
+    /// `value` with `decimals` fraction digits; trailing zeros dropped unless `trimmingZeros` is false.
+    public static func fixed(_ value: Double, decimals: Int, trimmingZeros: Bool = true) -> String {
         guard value.isFinite else { return value.isNaN ? "nan" : (value < 0 ? "-inf" : "inf") }
         var scale = 1.0
         for _ in 0..<decimals { scale *= 10 }
@@ -47,7 +47,7 @@ public enum MetricFormatting {
         if decimals > 0 {
             if digits.count <= decimals { digits = String(repeating: "0", count: decimals - digits.count + 1) + digits }
             digits.insert(".", at: digits.index(digits.endIndex, offsetBy: -decimals))
-            while digits.hasSuffix("0") { digits.removeLast() }
+            while trimmingZeros, digits.hasSuffix("0") { digits.removeLast() }
             if digits.hasSuffix(".") { digits.removeLast() }
         }
         return (value < 0 && scaled != 0 ? "-" : "") + digits

@@ -50,6 +50,15 @@ public struct StatsReport {
         return path
     }
 
+    /// The folder every path starts with (`runs/h2o/`), which a table need not repeat.
+    static func commonFolder(_ paths: [String]) -> String {
+        guard var prefix = paths.first.map({ String($0[..<($0.lastIndex(of: "/").map { $0 } ?? $0.startIndex)]) }) else { return "" }
+        while !prefix.isEmpty, !paths.allSatisfy({ $0.hasPrefix(prefix + "/") }) {
+            prefix = String(prefix[..<(prefix.lastIndex(of: "/") ?? prefix.startIndex)])
+        }
+        return prefix.isEmpty ? "" : prefix + "/"
+    }
+
     /// Text to print before the first row.
     public func begin() -> String {
         switch format {
@@ -84,9 +93,18 @@ public struct StatsReport {
     /// Text to print after the last row.
     public func end(width: Int = 80) -> String {
         switch format {
-        case .csv: ""
-        case .json: rowsWritten == 0 ? "]\n" : "\n]\n"
-        case .table: rowsWritten == 0 ? "no trace analysed\n" : (table?.render(width: width) ?? "")
+        case .csv: return ""
+        case .json: return rowsWritten == 0 ? "]\n" : "\n]\n"
+        case .table:
+            if rowsWritten == 0 { return "no trace analysed\n" }
+            guard var table, let column = columns.firstIndex(of: "file") else { return table?.render(width: width) ?? "" }
+            // Rows are complete now: drop the folder they all share and say it once in the header.
+            let folder = StatsReport.commonFolder(table.rows.map { $0[column] })
+            if !folder.isEmpty {
+                for index in table.rows.indices { table.rows[index][column].removeFirst(folder.count) }
+                table.headers[column] = "file (in \(folder))"
+            }
+            return table.render(width: width)
         }
     }
 }

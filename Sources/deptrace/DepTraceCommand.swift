@@ -13,7 +13,8 @@ struct DepTraceCommand: ParsableCommand {
             (Dep) of the LightThinker paper, peak tokens, and timelines from such traces.
 
             PATH arguments accept trace files (.dtrace.jsonl), folders (searched recursively) \
-            and - for standard input. Exit codes: 0 success, 1 invalid or failing data, 2 usage error.
+            and - for standard input. Exit codes: 0 success, 1 invalid or failing data, 2 usage error. \
+            'deptrace stats --help' defines every metric in one line.
 
             Examples:
               deptrace stats Traces/
@@ -52,7 +53,6 @@ enum ExitCodes {
         let code = DepTraceCommand.exitCode(for: error)
         if code == .validationFailure {
             TextOutput.standardError.write(DepTraceCommand.fullMessage(for: error) + "\n")
-            TextOutput.standardError.write("See 'deptrace --help'.\n")
             TextOutput.standardError.flush()
             return ExitCode(2)
         }

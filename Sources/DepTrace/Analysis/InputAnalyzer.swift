@@ -22,7 +22,7 @@ public enum InputAnalyzer {
         do {
             source = try input.open()
         } catch {
-            observer.report(Diagnostic(.error, file: name, message: error.description))
+            observer.report(error.diagnostic)
             summary.errors = 1
             return summary
         }
@@ -53,7 +53,7 @@ public enum InputAnalyzer {
         summary.warnings = assembler.warningCount
         summary.bytes = lines.bytesRead
         if let inputError {
-            observer.report(Diagnostic(.error, file: name, message: inputError.description.hasPrefix(name) ? String(inputError.description.dropFirst(name.count + 2)) : inputError.description))
+            observer.report(inputError.diagnostic)
             summary.errors += 1
         } else if summary.traces == 0 {
             observer.report(Diagnostic(.warning, file: name, message: "no trace in this input (a trace starts with a header line holding \"deptrace\")"))

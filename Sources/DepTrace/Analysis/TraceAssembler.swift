@@ -141,7 +141,8 @@ public struct TraceAssembler<Observer: TraceObserver> {
             if !reported { report(.error, location, trace: nil, sample: nil, "\(violation.description) (before any header)") }
             state = .noTrace(reported: true)
         case .active(let index, let headerLocation):
-            invalidate(index: index, headerLocation: headerLocation, at: location, violation.description)
+            let afterEnd = current?.isEnded == true ? "after 'end', where only a new header may follow: " : ""
+            invalidate(index: index, headerLocation: headerLocation, at: location, afterEnd + violation.description)
         case .skipping:
             break
         }
@@ -157,9 +158,16 @@ public struct TraceAssembler<Observer: TraceObserver> {
             guard let analyzer = current else { return }
             current = nil
             let kept = analyzer.recordCount
-            report(.error, location, trace: index, sample: analyzer.header.sample, record: kept,
-                   "\(message); the trace is analysed up to its \(kept) record\(kept == 1 ? "" : "s") before this point")
-            finishAnalysed(analyzer, index: index, headerLocation: headerLocation, status: .damaged)
+            if analyzer.isEnded {
+                // The trace is whole; the damage lies between it and the next header.
+                report(.error, location, trace: index, sample: analyzer.header.sample,
+                       "\(message) after the trace's 'end'; the trace itself is complete")
+                finishAnalysed(analyzer, index: index, headerLocation: headerLocation, status: .complete)
+            } else {
+                report(.error, location, trace: index, sample: analyzer.header.sample, record: kept,
+                       "\(message); the trace is analysed up to its \(kept) record\(kept == 1 ? "" : "s") before this point")
+                finishAnalysed(analyzer, index: index, headerLocation: headerLocation, status: .damaged)
+            }
             state = .skipping(index: index, sample: analyzer.header.sample, reportedDamage: true)
         case let .skipping(index, sample, reportedDamage):
             if !reportedDamage { report(.error, location, trace: index, sample: sample, message) }

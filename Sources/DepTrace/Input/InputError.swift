@@ -7,6 +7,18 @@ public enum InputError: Error, Sendable, Equatable, CustomStringConvertible {
     case unsupportedContent(String, String)
     case writeFailed(String, String)
 
+    /// The error as a diagnostic about its file.
+    public var diagnostic: Diagnostic {
+        switch self {
+        case .notFound(let path): Diagnostic(.error, file: path, message: "no such file or directory")
+        case let .cannotOpen(path, reason): Diagnostic(.error, file: path, message: "cannot open: \(reason)")
+        case let .readFailed(path, reason): Diagnostic(.error, file: path, message: "read failed: \(reason)")
+        case let .lineTooLong(path, line, limit): Diagnostic(.error, file: path, line: line, message: "line longer than \(limit) bytes; the rest of the file is not read")
+        case let .unsupportedContent(path, reason): Diagnostic(.error, file: path, message: reason)
+        case let .writeFailed(path, reason): Diagnostic(.error, file: path, message: "write failed: \(reason)")
+        }
+    }
+
     public var description: String {
         switch self {
         case .notFound(let path): "\(path): no such file or directory"

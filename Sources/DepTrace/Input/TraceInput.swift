@@ -37,6 +37,15 @@ public struct TraceInput: Sendable, Hashable {
     ///
     /// - Throws: ``InputError/notFound(_:)`` for a path that does not exist.
     public static func expand(_ paths: [String]) throws(InputError) -> [TraceInput] {
+        var missing: InputError?
+        let inputs = expand(paths) { error in missing = missing ?? error }
+        if let missing { throw missing }
+        return inputs
+    }
+
+    /// Expands paths like ``expand(_:)``, handing each path that does not exist
+    /// to `onMissing` and going on with the others.
+    public static func expand(_ paths: [String], onMissing: (InputError) -> Void) -> [TraceInput] {
         var inputs: [TraceInput] = []
         let manager = FileManager.default
         for path in paths {
@@ -45,7 +54,10 @@ public struct TraceInput: Sendable, Hashable {
                 continue
             }
             var isDirectory: ObjCBool = false
-            guard manager.fileExists(atPath: path, isDirectory: &isDirectory) else { throw .notFound(path) }
+            guard manager.fileExists(atPath: path, isDirectory: &isDirectory) else {
+                onMissing(.notFound(path))
+                continue
+            }
             guard isDirectory.boolValue else {
                 inputs.append(TraceInput(location: .file(path)))
                 continue

@@ -8,15 +8,15 @@ public enum MetricCatalog {
 
     /// Every per-trace metric.
     public static let entries: [Entry] = [
-        Entry(name: "dep", summary: "Dependency: Σ over counted steps of n·|V| + n(n+1)/2, mean over streams"),
+        Entry(name: "dep", summary: "Σ over counted steps of n·|V| + n(n+1)/2 (stream mean)"),
         Entry(name: "dep_min", summary: "smallest stream dep"),
         Entry(name: "dep_max", summary: "largest stream dep"),
-        Entry(name: "peak", summary: "most tokens one step attends to, |V| + n, max over steps and streams"),
+        Entry(name: "peak", summary: "most tokens one step attends to: max of |V| + n"),
         Entry(name: "peak_kv", summary: "max over steps of Σ over streams of |V| + n"),
-        Entry(name: "resident_peak", summary: "peak with the resident set (what memory holds) in place of the visible set"),
+        Entry(name: "resident_peak", summary: "peak over the resident set |R|: what memory holds"),
         Entry(name: "resident_peak_kv", summary: "peak_kv with the resident set"),
-        Entry(name: "full_dep", summary: "dep had nothing been evicted: Σ n·C + n(n+1)/2, C tokens created before"),
-        Entry(name: "self_ratio", summary: "full_dep / dep: compression against keeping everything"),
+        Entry(name: "full_dep", summary: "dep had nothing been freed: Σ n·C + n(n+1)/2"),
+        Entry(name: "self_ratio", summary: "full_dep / dep: compression against keeping all"),
         Entry(name: "prompt_tokens", summary: "tokens created of kind prompt"),
         Entry(name: "output_tokens", summary: "tokens created of kind output"),
         Entry(name: "gist_tokens", summary: "tokens created of kind gist"),

@@ -60,6 +60,13 @@ public struct TraceHeader: Sendable, Hashable {
     public init(object: [(key: String, value: JSONValue)]) throws(RuleViolation) {
         let value = JSONValue.object(object)
         guard let version = value["deptrace"]?.intValue else { throw .badHeaderField("deptrace", "an integer version") }
+        var seen = Set<String>()
+        for member in object where !seen.insert(member.key).inserted {
+            throw .malformedRecord("duplicate key '\(member.key)' in the header")
+        }
+        // Another version may give the known keys other meanings: keep them as they
+        // are, unread, so an unsupported trace is reported as such and nothing else.
+        let known = version == TraceHeader.currentVersion
         func text(_ key: String) throws(RuleViolation) -> String? {
             switch value[key] {
             case nil, .null?: return nil
@@ -79,14 +86,14 @@ public struct TraceHeader: Sendable, Hashable {
             }
         }
         self.version = version
-        method = try text("method")
-        model = try text("model")
-        dataset = try text("dataset")
-        sample = try text("sample")
-        layers = try count("layers", minimum: 1) ?? 1
-        heads = try count("heads", minimum: 1) ?? 1
-        budget = try count("budget", minimum: 0)
-        kvBytesPerToken = try count("kv_bytes_per_token", minimum: 0)
+        method = known ? try text("method") : nil
+        model = known ? try text("model") : nil
+        dataset = known ? try text("dataset") : nil
+        sample = known ? try text("sample") : (try? text("sample")) ?? nil
+        layers = known ? try count("layers", minimum: 1) ?? 1 : 1
+        heads = known ? try count("heads", minimum: 1) ?? 1 : 1
+        budget = known ? try count("budget", minimum: 0) : nil
+        kvBytesPerToken = known ? try count("kv_bytes_per_token", minimum: 0) : nil
         fields = object
     }
 

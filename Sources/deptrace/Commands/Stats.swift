@@ -56,6 +56,7 @@ struct Stats: ParsableCommand {
         let grouping = groupBy.map(Self.list)
         var report = StatsReport(format: format, columns: columns.map(Self.list))
         var analysed: [TraceOutcome] = []
+        let inputs = input.inputs(reportingTo: log)
         if grouping == nil { output.write(report.begin()) }
         var observer = CallbackObserver(
             onTrace: { outcome in
@@ -64,7 +65,7 @@ struct Stats: ParsableCommand {
                 if grouping != nil { analysed.append(outcome) } else { output.write(report.add(outcome)) }
             },
             onDiagnostic: log.report)
-        for traceInput in try input.inputs() {
+        for traceInput in inputs {
             let summary = InputAnalyzer.analyze(traceInput, options: input.analysisOptions, observer: &observer, progress: progress.bytesRead)
             progress.inputDone(bytes: summary.bytes)
         }

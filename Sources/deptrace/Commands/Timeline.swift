@@ -39,14 +39,19 @@ struct Timeline: ParsableCommand {
     @Option(help: ArgumentHelp("Follow one stream (layer × heads + head) instead of the mean over streams.", valueName: "s"))
     var stream: Int?
 
+    /// Timelines are long: CSV or JSON, no aligned table.
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        case csv, json
+        var output: OutputFormat { self == .csv ? .csv : .json }
+    }
+
     @Option(help: ArgumentHelp("Output format: csv or json.", valueName: "format"))
-    var format: OutputFormat = .csv
+    var format: Format = .csv
 
     @Option(name: .long, help: ArgumentHelp("Phases whose steps count toward dep: a comma-separated list of prefill, decode, compress, or all.", valueName: "list"))
     var phases: String = "decode"
 
     func validate() throws {
-        if format == .table { throw ValidationError("'--format' must be csv or json for timelines.") }
         if trace < 0 { throw ValidationError("'--trace' must be 0 or more.") }
         if let stream, stream < 0 { throw ValidationError("'--stream' must be 0 or more.") }
         if case .failure(let error) = PhaseSet.parse(phases) { throw ValidationError("'--phases': \(error)") }
@@ -55,11 +60,15 @@ struct Timeline: ParsableCommand {
     func run() throws {
         let output = TextOutput.standardOutput
         let log = DiagnosticLog()
-        guard let input = try TraceInput.expand([path]).first else {
-            throw ValidationError("'\(path)' holds no trace file.")
+        let inputs = TraceInput.expand([path]) { log.report($0.diagnostic) }
+        guard inputs.count == 1, let input = inputs.first else {
+            if !log.hasErrors {
+                log.report(Diagnostic(.error, file: path, message: "a timeline reads one trace file; this folder holds \(inputs.count)"))
+            }
+            throw ExitCode(1)
         }
         guard case .success(let phaseSet) = PhaseSet.parse(phases) else { return }
-        var report = TimelineReport(format: format)
+        var report = TimelineReport(format: format.output)
         output.write(report.begin())
         var builder = TimelineBuilder(traceIndex: trace, stream: stream) { row in output.write(report.add(row)) }
         let summary = InputAnalyzer.analyze(input, options: AnalysisOptions(countedPhases: phaseSet), observer: &builder)

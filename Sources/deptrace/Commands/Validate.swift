@@ -7,7 +7,8 @@ struct Validate: ParsableCommand {
         CommandConfiguration(
             abstract: "Check traces against every rule of the format and list each violation.",
             discussion: """
-                Prints every problem as FILE:LINE: trace N: message, then a summary line. The \
+                Prints every problem as FILE:LINE: trace N (sample "S"): record K: message, then a \
+                summary line (records count from 0 after the header). The \
                 exit code is 1 when any trace is invalid, damaged or unreadable, 0 otherwise; \
                 warnings (incomplete traces, unknown record types) do not fail validation.
 
@@ -37,7 +38,7 @@ struct Validate: ParsableCommand {
                 progress.traceDone()
             },
             onDiagnostic: log.report)
-        let inputs = try input.inputs()
+        let inputs = input.inputs(reportingTo: log)
         for traceInput in inputs {
             let summary = InputAnalyzer.analyze(traceInput, options: input.analysisOptions, observer: &observer, progress: progress.bytesRead)
             progress.inputDone(bytes: summary.bytes)

@@ -1,10 +1,11 @@
 import ArgumentParser
 import DepTrace
+import DepTraceReports
 
 /// Trace inputs and the metric options shared by the analysing commands.
 struct InputOptions: ParsableArguments {
     @Argument(help: ArgumentHelp("Trace files, folders (searched recursively for .dtrace.jsonl and .dtrace), or - for standard input.", valueName: "path"))
-    var paths: [String] = []
+    var paths: [String]
 
     @Option(name: .long, help: ArgumentHelp("Phases whose steps count toward dep and full_dep: a comma-separated list of prefill, decode, compress, or all.", valueName: "list"))
     var phases: String = "decode"
@@ -13,7 +14,6 @@ struct InputOptions: ParsableArguments {
     var noProgress = false
 
     func validate() throws {
-        guard !paths.isEmpty else { throw ValidationError("Missing trace input: give at least one path, or '-' for standard input.") }
         if paths.filter({ $0 == "-" }).count > 1 { throw ValidationError("'-' (standard input) can be given only once.") }
         if case .failure(let error) = PhaseSet.parse(phases) { throw ValidationError("'--phases': \(error)") }
     }
@@ -24,9 +24,9 @@ struct InputOptions: ParsableArguments {
         return AnalysisOptions(countedPhases: set)
     }
 
-    /// The inputs the paths name.
-    func inputs() throws -> [TraceInput] {
-        try TraceInput.expand(paths)
+    /// The inputs the paths name; paths that do not exist are reported to `log`.
+    func inputs(reportingTo log: DiagnosticLog) -> [TraceInput] {
+        TraceInput.expand(paths) { log.report($0.diagnostic) }
     }
 }
 

@@ -1,4 +1,7 @@
 /// Writes JSON text: strings escaped per RFC 8259, values in their source form.
+///
+/// Strings are escaped exactly as Python's `json.dumps(..., ensure_ascii=False)`
+/// escapes them, so the Swift and Python recorders write identical bytes.
 public enum JSONEncoding {
     /// Appends `text` as a JSON string literal, quotes included.
     public static func appendString(_ text: String, to output: inout String) {
@@ -13,7 +16,9 @@ public enum JSONEncoding {
             case "\n": escape = "\\n"
             case "\r": escape = "\\r"
             case "\t": escape = "\\t"
-            case _ where scalar.value < 0x20 || scalar.value == 0x2028 || scalar.value == 0x2029:
+            case "\u{08}": escape = "\\b"
+            case "\u{0C}": escape = "\\f"
+            case _ where scalar.value < 0x20:
                 let hex = String(scalar.value, radix: 16)
                 escape = "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
             default: escape = nil
