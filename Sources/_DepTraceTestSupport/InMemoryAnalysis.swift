@@ -29,6 +29,11 @@ public final class MemoryByteSource: ByteSource {
 
 /// What reading an input in memory gave.
 public struct AnalysisResult {
+    public init(outcomes: [TraceOutcome] = [], diagnostics: [Diagnostic] = []) {
+        self.outcomes = outcomes
+        self.diagnostics = diagnostics
+    }
+
     public var outcomes: [TraceOutcome] = []
     public var diagnostics: [Diagnostic] = []
 
@@ -48,4 +53,42 @@ public func analyzeJSONL(
     result.outcomes = outcomes
     result.diagnostics = diagnostics
     return result
+}
+
+/// Reads `bytes` (either encoding) and collects outcomes and diagnostics.
+public func analyzeBytes(
+    _ bytes: [UInt8], name: String = "test.dtrace", options: AnalysisOptions = AnalysisOptions(), pieceSize: Int = 4096
+) -> AnalysisResult {
+    var outcomes: [TraceOutcome] = []
+    var diagnostics: [Diagnostic] = []
+    var observer = CallbackObserver(onTrace: { outcomes.append($0) }, onDiagnostic: { diagnostics.append($0) })
+    _ = InputAnalyzer.analyze(MemoryByteSource(bytes, pieceSize: pieceSize), name: name, options: options, observer: &observer)
+    return AnalysisResult(outcomes: outcomes, diagnostics: diagnostics)
+}
+
+/// Writes traces through a ``TraceWriter`` in `encoding` and returns the bytes.
+public func encode(_ traces: [RandomTraceGenerator.Trace], as encoding: TraceWriter.Encoding, flushThreshold: Int = 64 << 10) throws -> [UInt8] {
+    let sink = MemoryTraceSink()
+    let writer = TraceWriter(sink: sink, encoding: encoding, flushThreshold: flushThreshold)
+    for trace in traces {
+        try writer.begin(trace.header)
+        for record in trace.records { try writer.write(record) }
+    }
+    try writer.close()
+    return sink.bytes
+}
+
+/// Records every record applied, per trace index.
+public struct RecordingObserver: TraceObserver {
+    public var records: [Int: [Record]] = [:]
+    public var outcomes: [TraceOutcome] = []
+    public var diagnostics: [Diagnostic] = []
+    private var current = -1
+
+    public init() {}
+
+    public mutating func traceStarted(_ analyzer: TraceAnalyzer, file: String, index: Int) { current = index }
+    public mutating func didApply(_ record: Record, to analyzer: TraceAnalyzer) { records[current, default: []].append(record) }
+    public mutating func traceFinished(_ outcome: TraceOutcome, analyzer: TraceAnalyzer?) { outcomes.append(outcome) }
+    public mutating func report(_ diagnostic: Diagnostic) { diagnostics.append(diagnostic) }
 }

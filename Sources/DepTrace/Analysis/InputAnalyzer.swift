@@ -35,13 +35,22 @@ public enum InputAnalyzer {
         maxLineLength: Int = LineReader.defaultMaxLineLength, progress: ((Int) -> Void)? = nil
     ) -> Summary {
         var summary = Summary()
-        let lines = LineReader(source: source, name: name, maxLineLength: maxLineLength)
         var assembler = TraceAssembler(file: name, options: options, observer: observer)
         var inputError: InputError?
         do {
-            if let problem = try EncodingSniffer.unsupportedEncoding(lines.peek(8)) {
+            let (prefix, replayed) = try PrefixedByteSource.peek(source, count: BinaryLayout.magic.count)
+            if let problem = EncodingSniffer.unsupportedEncoding(prefix) {
+                summary.bytes = prefix.count
                 inputError = .unsupportedContent(name, problem)
+            } else if !prefix.isEmpty, !EncodingSniffer.looksLikeJSONL(prefix) {
+                // The magic, part of it, or bytes that are no JSON: the binary
+                // reader reports damage with offsets and finds the next magic.
+                let window = ByteWindow(source: replayed)
+                defer { summary.bytes = window.bytesRead }
+                try BinaryTraceReader.read(window, into: &assembler, progress: progress)
             } else {
+                let lines = LineReader(source: replayed, name: name, maxLineLength: maxLineLength)
+                defer { summary.bytes = lines.bytesRead }
                 try JSONLTraceReader.read(lines, into: &assembler, progress: progress)
             }
         } catch {
@@ -51,7 +60,6 @@ public enum InputAnalyzer {
         summary.traces = assembler.traceCount
         summary.errors = assembler.errorCount
         summary.warnings = assembler.warningCount
-        summary.bytes = lines.bytesRead
         if let inputError {
             observer.report(inputError.diagnostic)
             summary.errors += 1
@@ -65,13 +73,41 @@ public enum InputAnalyzer {
 
 /// Recognises encodings by their first bytes.
 enum EncodingSniffer {
-    static let binaryMagic: [UInt8] = [0x44, 0x54, 0x52, 0x43, 0x0D, 0x0A, 0x1A, 0x0A]
+    /// Whether an input starting with `prefix` is read as JSON Lines: it is
+    /// text (UTF-8 without control bytes other than tab, CR and LF) and not the
+    /// start of the binary magic. The magic holds CR, LF and 0x1A, so a magic
+    /// with any one byte damaged still reads as binary, and the binary reader
+    /// reports the damage with its offset and finds the next trace.
+    static func looksLikeJSONL(_ prefix: [UInt8]) -> Bool {
+        if prefix.isEmpty { return true }
+        if BinaryLayout.magic.starts(with: prefix) { return false }
+        if prefix.contains(where: { $0 < 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D }) { return false }
+        return isUTF8AllowingCutEnd(prefix)
+    }
 
-    /// Why the input cannot be read as JSONL, or nil when it can.
-    static func unsupportedEncoding(_ prefix: [UInt8]) -> String? {
-        if prefix.starts(with: binaryMagic) {
-            return "binary trace encoding (DTRC magic): this build reads the JSON Lines encoding only"
+    /// Whether `bytes` is valid UTF-8, except perhaps for a sequence cut at the end.
+    static func isUTF8AllowingCutEnd(_ bytes: [UInt8]) -> Bool {
+        var index = 0
+        while index < bytes.count {
+            let lead = bytes[index]
+            let length: Int
+            switch lead {
+            case 0x00...0x7F: length = 1
+            case 0xC2...0xDF: length = 2
+            case 0xE0...0xEF: length = 3
+            case 0xF0...0xF4: length = 4
+            default: return false
+            }
+            for next in (index + 1)..<(index + length) where next < bytes.count {
+                if bytes[next] & 0xC0 != 0x80 { return false }
+            }
+            index += length
         }
+        return true
+    }
+
+    /// Why the input cannot be read as a trace, or nil when it can.
+    static func unsupportedEncoding(_ prefix: [UInt8]) -> String? {
         if prefix.starts(with: [0x1F, 0x8B]) { return "gzip-compressed input: decompress it first (gzip -dc FILE | deptrace ... -)" }
         if prefix.starts(with: [0x28, 0xB5, 0x2F, 0xFD]) { return "zstd-compressed input: decompress it first (zstd -dc FILE | deptrace ... -)" }
         if prefix.starts(with: [0xFD, 0x37, 0x7A, 0x58, 0x5A, 0x00]) { return "xz-compressed input: decompress it first (xz -dc FILE | deptrace ... -)" }

@@ -1,9 +1,11 @@
-/// Records traces from a Swift decoder in the JSON Lines encoding.
+/// Records traces from a Swift decoder, in the JSON Lines or the binary encoding.
 ///
 /// Every record is checked by the same engine the readers use before it is
 /// written, so the writer refuses exactly what a reader would refuse, and a
-/// refused call writes nothing. Output is buffered and flushed at about
-/// 64 KiB, on ``flush()``, and on ``close()``.
+/// refused call writes nothing. Output is buffered and written at about
+/// 64 KiB, on ``flush()``, and on ``close()``; in the binary encoding each
+/// write ends a CRC-checked chunk, so a killed recorder loses at most the
+/// records since the last one.
 ///
 ///     let writer = try TraceWriter(path: "run.dtrace.jsonl")
 ///     try writer.begin(TraceHeader(method: "h2o", sample: "17"))
@@ -13,21 +15,40 @@
 ///     try writer.end(Claims(correct: true))
 ///     try writer.close()
 public final class TraceWriter {
+    /// The two encodings of the format.
+    public enum Encoding: String, Sendable, CaseIterable {
+        case jsonl
+        case binary
+
+        /// The encoding a file name asks for: `.dtrace` is binary, anything else JSON Lines.
+        public init(path: String) {
+            self = path.hasSuffix(".dtrace") ? .binary : .jsonl
+        }
+    }
+
+    public let encoding: Encoding
     private let sink: any TraceSink
+    /// Bytes ready for the sink: JSONL lines, or the binary trace starts and closed chunks.
     private var buffer: [UInt8] = []
+    /// The open chunk's payload (binary encoding).
+    private var payload: [UInt8] = []
+    private var binaryEncoder = BinaryRecordEncoder()
     private let flushThreshold: Int
     private var analyzer: TraceAnalyzer?
     private var nextId = 0
 
     /// Writes to `sink`, flushing whenever `flushThreshold` bytes are buffered.
-    public init(sink: any TraceSink, flushThreshold: Int = 64 << 10) {
+    public init(sink: any TraceSink, encoding: Encoding = .jsonl, flushThreshold: Int = BinaryLayout.chunkTarget) {
         self.sink = sink
-        self.flushThreshold = flushThreshold
+        self.encoding = encoding
+        self.flushThreshold = Swift.min(Swift.max(flushThreshold, 1), BinaryLayout.maxChunkPayload / 2)
     }
 
-    /// Creates or truncates the file at `path` (`-` for standard output).
-    public convenience init(path: String) throws(InputError) {
-        self.init(sink: path == "-" ? FileTraceSink(standardOutput: ()) : try FileTraceSink(path: path))
+    /// Creates or truncates the file at `path` (`-` for standard output), in
+    /// the encoding its name asks for unless `encoding` is given.
+    public convenience init(path: String, encoding: Encoding? = nil) throws(InputError) {
+        self.init(sink: path == "-" ? FileTraceSink(standardOutput: ()) : try FileTraceSink(path: path),
+                  encoding: encoding ?? Encoding(path: path))
     }
 
     deinit { try? flush() }
@@ -42,13 +63,24 @@ public final class TraceWriter {
 
     /// Starts a trace (closing none: a trace without `end` is left incomplete).
     public func begin(_ header: TraceHeader) throws(TraceWriterError) {
+        guard header.isSupported else {
+            throw .refused(.badHeaderField("deptrace", "\(TraceHeader.currentVersion), the version this writer writes"), record: "header")
+        }
         do {
             analyzer = try TraceAnalyzer(header: header)
         } catch {
             throw .refused(error, record: "header")
         }
         nextId = 0
-        try emit(JSONLRecordEncoder.line(for: header))
+        switch encoding {
+        case .jsonl:
+            buffer.append(contentsOf: JSONLRecordEncoder.line(for: header).utf8)
+        case .binary:
+            closeChunk()
+            binaryEncoder = BinaryRecordEncoder()
+            buffer.append(contentsOf: BinaryRecordEncoder.traceStart(header))
+        }
+        if buffer.count >= flushThreshold { try flush() }
     }
 
     /// Writes any record after checking it.
@@ -60,7 +92,14 @@ public final class TraceWriter {
             throw .refused(error, record: record.typeName)
         }
         if case .step(let step) = record { nextId = step.first + step.count }
-        try emit(JSONLRecordEncoder.line(for: record))
+        switch encoding {
+        case .jsonl:
+            buffer.append(contentsOf: JSONLRecordEncoder.line(for: record).utf8)
+            if buffer.count >= flushThreshold { try flush() }
+        case .binary:
+            binaryEncoder.append(record, to: &payload)
+            if payload.count >= flushThreshold { try flush() }
+        }
     }
 
     /// A forward pass over `count` new queries, by default right after the last created id.
@@ -150,13 +189,16 @@ public final class TraceWriter {
 
     // MARK: - Output
 
-    private func emit(_ line: String) throws(TraceWriterError) {
-        buffer.append(contentsOf: line.utf8)
-        if buffer.count >= flushThreshold { try flush() }
+    /// Moves the open chunk's payload, framed, into the buffer.
+    private func closeChunk() {
+        guard !payload.isEmpty else { return }
+        buffer.append(contentsOf: BinaryRecordEncoder.chunk(payload))
+        payload.removeAll(keepingCapacity: true)
     }
 
-    /// Writes out everything buffered.
+    /// Writes out everything buffered (in the binary encoding, closing the open chunk).
     public func flush() throws(TraceWriterError) {
+        closeChunk()
         guard !buffer.isEmpty else { return }
         var failure: InputError?
         buffer.withUnsafeBytes { bytes in

@@ -1,0 +1,161 @@
+/// Decodes the records of one chunk payload, keeping the delta bases across
+/// chunks of a trace.
+struct BinaryRecordDecoder {
+    private var nextStepBase = 0
+    private var previousTime = 0
+
+    /// A payload that does not decode: a writer bug or undetected corruption.
+    struct DecodeError: Error {
+        let offset: Int
+        let message: String
+    }
+
+    /// Reads varints and bytes from a payload.
+    struct Cursor {
+        let bytes: UnsafeRawBufferPointer
+        var position = 0
+
+        var isAtEnd: Bool { position >= bytes.count }
+
+        @inline(__always)
+        mutating func byte() throws(DecodeError) -> UInt8 {
+            guard position < bytes.count else { throw DecodeError(offset: position, message: "record cut short by the end of its chunk") }
+            let value = bytes[position]
+            position &+= 1
+            return value
+        }
+
+        @inline(__always)
+        mutating func varint() throws(DecodeError) -> UInt64 {
+            var result: UInt64 = 0
+            var shift: UInt64 = 0
+            while true {
+                let byte = try byte()
+                if shift == 63 && byte > 1 { throw DecodeError(offset: position - 1, message: "varint longer than 64 bits") }
+                result |= UInt64(byte & 0x7F) << shift
+                if byte & 0x80 == 0 { return result }
+                shift += 7
+            }
+        }
+
+        /// A varint that must fit a non-negative `Int` below the id limit (ids, counts, lengths).
+        @inline(__always)
+        mutating func count() throws(DecodeError) -> Int {
+            let start = position
+            let value = try varint()
+            guard value <= UInt64(RangeList.idLimit) else { throw DecodeError(offset: start, message: "value \(value) beyond 2^53") }
+            return Int(value)
+        }
+
+        @inline(__always)
+        mutating func zigzag() throws(DecodeError) -> Int {
+            let value = try varint()
+            return Int(truncatingIfNeeded: Int64(bitPattern: (value >> 1) ^ (0 &- (value & 1))))
+        }
+
+        mutating func text() throws(DecodeError) -> String {
+            let length = try count()
+            guard length <= bytes.count - position else { throw DecodeError(offset: position, message: "text of \(length) bytes runs past its chunk") }
+            let text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[position..<(position + length)]), as: UTF8.self)
+            position += length
+            return text
+        }
+    }
+
+    /// Decodes the next record at `cursor`.
+    mutating func next(_ cursor: inout Cursor) throws(DecodeError) -> Record {
+        let start = cursor.position
+        let tagByte = try cursor.byte()
+        guard let tag = BinaryLayout.Tag(rawValue: tagByte) else {
+            throw DecodeError(offset: start, message: "unknown record tag 0x\(String(tagByte, radix: 16))")
+        }
+        switch tag {
+        case .step:
+            let flags = try cursor.byte()
+            guard let phase = Phase(rawValue: flags & 0x03) else { throw DecodeError(offset: start, message: "invalid step phase") }
+            let kindBits = (flags >> 2) & 0x07
+            var kind: TokenKind?
+            if kindBits != 0 {
+                guard let explicit = TokenKind(rawValue: kindBits - 1) else { throw DecodeError(offset: start, message: "invalid token kind") }
+                kind = explicit
+            }
+            guard flags & ~(0x1F | BinaryLayout.StepFlags.hasTime) == 0 else { throw DecodeError(offset: start, message: "invalid step flags") }
+            let first = nextStepBase + (try cursor.count())
+            let count = try cursor.count()
+            var time: Int?
+            if flags & BinaryLayout.StepFlags.hasTime != 0 {
+                previousTime = previousTime &+ (try cursor.zigzag())
+                time = previousTime
+            }
+            guard first <= RangeList.idLimit, count <= RangeList.idLimit - first else {
+                throw DecodeError(offset: start, message: "step ids beyond 2^53")
+            }
+            nextStepBase = first + count
+            var step = Step(phase: phase, first: first, count: count, kind: kind, time: time)
+            if !cursor.isAtEnd, cursor.bytes[cursor.position] == BinaryLayout.Tag.tokens.rawValue {
+                cursor.position += 1
+                let tokenCount = try cursor.count()
+                guard tokenCount <= cursor.bytes.count - cursor.position else {
+                    throw DecodeError(offset: start, message: "token list runs past its chunk")
+                }
+                var tokens: [Int] = []
+                tokens.reserveCapacity(tokenCount)
+                for _ in 0..<tokenCount { tokens.append(try cursor.zigzag()) }
+                step.tokens = tokens
+            }
+            return .step(step)
+        case .evict, .add, .hide, .show:
+            let stream = try stream(&cursor)
+            let ranges = try ranges(&cursor)
+            switch tag {
+            case .evict: return .evict(ranges, stream: stream)
+            case .add: return .add(ranges, stream: stream)
+            case .hide: return .hide(ranges, stream: stream)
+            default: return .show(ranges, stream: stream)
+            }
+        case .mark: return .mark(try cursor.text())
+        case .snap:
+            let stream = try stream(&cursor)
+            let hasResident = try cursor.byte()
+            guard hasResident <= 1 else { throw DecodeError(offset: start, message: "invalid snap flags") }
+            let visible = try ranges(&cursor)
+            let resident = hasResident == 1 ? try ranges(&cursor) : nil
+            return .snap(visible: visible, resident: resident, stream: stream)
+        case .tokens:
+            throw DecodeError(offset: start, message: "token list without a step before it")
+        case .end:
+            let json = try cursor.text()
+            var bytes = Array(json.utf8)
+            let members = bytes.withUnsafeMutableBufferPointer { buffer -> [(key: String, value: JSONValue)]? in
+                var reader = JSONCursor(UnsafeBufferPointer(buffer))
+                guard let members = try? reader.parseObjectMembers(), reader.peek() == nil else { return nil }
+                return members
+            }
+            guard let members else { throw DecodeError(offset: start, message: "end claims are not a JSON object") }
+            return .end(Claims(fields: members))
+        }
+    }
+
+    private func ranges(_ cursor: inout Cursor) throws(DecodeError) -> [Range<Int>] {
+        let count = try cursor.count()
+        guard count <= cursor.bytes.count - cursor.position else { throw DecodeError(offset: cursor.position, message: "range list runs past its chunk") }
+        var result: [Range<Int>] = []
+        result.reserveCapacity(count)
+        var previousEnd = 0
+        for _ in 0..<count {
+            let start = previousEnd + (try cursor.count())
+            let length = try cursor.count()
+            guard start <= RangeList.idLimit, length <= RangeList.idLimit - start else {
+                throw DecodeError(offset: cursor.position, message: "range beyond 2^53")
+            }
+            result.append(start..<(start + length))
+            previousEnd = start + length
+        }
+        return result
+    }
+
+    private func stream(_ cursor: inout Cursor) throws(DecodeError) -> Int? {
+        let value = try cursor.count()
+        return value == 0 ? nil : value - 1
+    }
+}

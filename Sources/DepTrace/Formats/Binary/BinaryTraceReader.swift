@@ -1,0 +1,145 @@
+/// Reads the binary encoding (`.dtrace`) into a ``TraceAssembler``.
+///
+/// Damage is reported with its byte offset. Every record of every intact
+/// chunk before it is delivered; after a corrupt header or chunk, reading
+/// resynchronises at the next magic, so later traces in the file are read too.
+public enum BinaryTraceReader {
+    /// Reads every trace of `window` into `assembler`, then closes the open trace.
+    ///
+    /// - Throws: ``InputError`` when the source cannot be read; everything read
+    ///   before the failure has been delivered and the open trace closed.
+    public static func read<Observer: TraceObserver>(
+        _ window: ByteWindow, into assembler: inout TraceAssembler<Observer>, progress: ((Int) -> Void)? = nil
+    ) throws(InputError) {
+        defer { assembler.finishInput() }
+        var decoder = BinaryRecordDecoder()
+        var inTrace = false
+        var chunks = 0
+        while try window.ensure(1) {
+            let at = window.offset
+            if try window.ensure(BinaryLayout.magic.count), isMagic(window) {
+                guard try window.ensure(BinaryLayout.traceHeaderSize) else {
+                    assembler.damage("truncated trace header: the input ends \(window.available) bytes after the magic", at: .offset(at))
+                    window.consume(window.available)
+                    break
+                }
+                let version = window.uint32(at: 8)
+                let length = Int(window.uint32(at: 12))
+                let crc = window.uint32(at: 16)
+                guard length <= BinaryLayout.maxHeaderSize else {
+                    assembler.damage("corrupt trace header: header length \(length) exceeds 16 MiB", at: .offset(at))
+                    try resynchronise(window)
+                    inTrace = false
+                    continue
+                }
+                guard try window.ensure(BinaryLayout.traceHeaderSize + length) else {
+                    // A cut file, or a corrupt length: a later trace may still follow.
+                    assembler.damage("truncated trace header: the input holds \(window.available - BinaryLayout.traceHeaderSize) of its \(length) header bytes", at: .offset(at))
+                    try resynchronise(window)
+                    inTrace = false
+                    continue
+                }
+                let json = UnsafeRawBufferPointer(rebasing: window.bytes(BinaryLayout.traceHeaderSize + length)[BinaryLayout.traceHeaderSize...])
+                guard CRC32C.checksum(json) == crc else {
+                    assembler.damage("corrupt trace header: CRC-32C mismatch", at: .offset(at))
+                    try resynchronise(window)
+                    inTrace = false
+                    continue
+                }
+                readHeader(json, version: version, at: at, into: &assembler)
+                window.consume(BinaryLayout.traceHeaderSize + length)
+                decoder = BinaryRecordDecoder()
+                inTrace = true
+                continue
+            }
+            guard inTrace else {
+                let what = at == 0
+                    ? "neither a JSON Lines trace (which starts with '{') nor a binary trace (which starts with the DTRC magic)"
+                    : "no DTRC magic where a trace should start"
+                let cut = window.available < BinaryLayout.magic.count
+                    && BinaryLayout.magic.starts(with: Array(window.bytes(window.available)))
+                assembler.damage(cut ? "truncated: the input ends inside a trace's magic" : what, at: .offset(at))
+                try resynchronise(window)
+                continue
+            }
+            guard try window.ensure(BinaryLayout.chunkHeaderSize) else {
+                assembler.damage("truncated chunk header: the input ends \(window.available) bytes into it", at: .offset(at))
+                window.consume(window.available)
+                break
+            }
+            let length = Int(window.uint32(at: 0))
+            let crc = window.uint32(at: 4)
+            guard length <= BinaryLayout.maxChunkPayload else {
+                assembler.damage("corrupt chunk: payload length \(length) exceeds 16 MiB", at: .offset(at))
+                try resynchronise(window)
+                inTrace = false
+                continue
+            }
+            guard try window.ensure(BinaryLayout.chunkHeaderSize + length) else {
+                // A cut file, or a corrupt length: a later trace may still follow.
+                assembler.damage("truncated chunk: the input holds \(window.available - BinaryLayout.chunkHeaderSize) of its \(length) payload bytes", at: .offset(at))
+                try resynchronise(window)
+                inTrace = false
+                continue
+            }
+            let payload = UnsafeRawBufferPointer(rebasing: window.bytes(BinaryLayout.chunkHeaderSize + length)[BinaryLayout.chunkHeaderSize...])
+            guard CRC32C.checksum(payload) == crc else {
+                assembler.damage("corrupt chunk: CRC-32C mismatch", at: .offset(at))
+                try resynchronise(window)
+                inTrace = false
+                continue
+            }
+            var cursor = BinaryRecordDecoder.Cursor(bytes: payload)
+            while !cursor.isAtEnd {
+                let recordOffset = at + BinaryLayout.chunkHeaderSize + cursor.position
+                do {
+                    let record = try decoder.next(&cursor)
+                    assembler.record(record, at: .offset(recordOffset))
+                } catch {
+                    assembler.damage("undecodable record: \(error.message)", at: .offset(at + BinaryLayout.chunkHeaderSize + error.offset))
+                    break
+                }
+            }
+            window.consume(BinaryLayout.chunkHeaderSize + length)
+            chunks &+= 1
+            if let progress, chunks & 63 == 0 { progress(window.bytesRead) }
+        }
+        progress?(window.bytesRead)
+    }
+
+    private static func isMagic(_ window: ByteWindow) -> Bool {
+        let bytes = window.bytes(BinaryLayout.magic.count)
+        for index in 0..<BinaryLayout.magic.count where bytes[index] != BinaryLayout.magic[index] { return false }
+        return true
+    }
+
+    /// Skips past the damage at the window's start to the next magic.
+    private static func resynchronise(_ window: ByteWindow) throws(InputError) {
+        window.consume(1)
+        _ = try window.skip(to: BinaryLayout.magic)
+    }
+
+    private static func readHeader<Observer: TraceObserver>(
+        _ json: UnsafeRawBufferPointer, version: UInt32, at offset: Int, into assembler: inout TraceAssembler<Observer>
+    ) {
+        let members = json.withMemoryRebound(to: UInt8.self) { bytes -> [(key: String, value: JSONValue)]? in
+            var cursor = JSONCursor(bytes)
+            guard let members = try? cursor.parseObjectMembers(), cursor.peek() == nil else { return nil }
+            return members
+        }
+        guard let members else {
+            assembler.badHeader(.malformedRecord("the header is not one JSON object"), at: .offset(offset))
+            return
+        }
+        do {
+            let header = try TraceHeader(object: members)
+            guard header.version == Int(version) else {
+                assembler.badHeader(.malformedRecord("the header says \"deptrace\":\(header.version) but its binary version field says \(version)"), at: .offset(offset))
+                return
+            }
+            assembler.header(header, at: .offset(offset))
+        } catch {
+            assembler.badHeader(error, at: .offset(offset))
+        }
+    }
+}

@@ -1,0 +1,103 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A sliding window over a byte source for block formats: ask for the next
+/// `n` bytes, look at them, consume them. Memory is the largest block asked
+/// for, never the input's size.
+public final class ByteWindow {
+    private let source: any ByteSource
+    private var storage: UnsafeMutableRawBufferPointer
+    private var start = 0
+    private var end = 0
+    private var atEnd = false
+    /// Absolute offset in the input of the window's first byte.
+    public private(set) var offset = 0
+    /// Bytes read from the source so far.
+    public private(set) var bytesRead = 0
+
+    public init(source: any ByteSource, initialCapacity: Int = 1 << 20) {
+        self.source = source
+        storage = .allocate(byteCount: Swift.max(initialCapacity, 64), alignment: 16)
+    }
+
+    deinit { storage.deallocate() }
+
+    /// Bytes available in the window now.
+    public var available: Int { end - start }
+
+    /// Makes at least `count` bytes available; false when the input ends first.
+    public func ensure(_ count: Int) throws(InputError) -> Bool {
+        while end - start < count {
+            if atEnd { return false }
+            if start > 0 {
+                if let base = storage.baseAddress, end > start { memmove(base, base + start, end - start) }
+                end -= start
+                start = 0
+            }
+            if count > storage.count {
+                let grown = UnsafeMutableRawBufferPointer.allocate(byteCount: Swift.max(count, storage.count * 2), alignment: 16)
+                grown.copyMemory(from: UnsafeRawBufferPointer(rebasing: storage[0..<end]))
+                storage.deallocate()
+                storage = grown
+            }
+            let read = try source.read(into: UnsafeMutableRawBufferPointer(rebasing: storage[end...]))
+            if read == 0 { atEnd = true }
+            end += read
+            bytesRead += read
+        }
+        return true
+    }
+
+    /// The next `count` bytes (which must be available); valid until the window moves.
+    public func bytes(_ count: Int) -> UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(rebasing: storage[start..<(start + count)])
+    }
+
+    /// A little-endian `UInt32` at `position` bytes from the window's start (which must be available).
+    public func uint32(at position: Int) -> UInt32 {
+        UInt32(littleEndian: UnsafeRawBufferPointer(storage).loadUnaligned(fromByteOffset: start + position, as: UInt32.self))
+    }
+
+    /// Drops `count` available bytes.
+    public func consume(_ count: Int) {
+        start += count
+        offset += count
+    }
+
+    /// Where `pattern` (non-empty) first starts in `bytes`: memchr finds its first byte, then a compare.
+    static func firstIndex(of pattern: [UInt8], in bytes: UnsafeRawBufferPointer) -> Int? {
+        guard let base = bytes.baseAddress, let head = pattern.first, bytes.count >= pattern.count else { return nil }
+        var from = 0
+        let last = bytes.count - pattern.count
+        while from <= last, let hit = memchr(base + from, Int32(head), last - from + 1) {
+            let position = base.distance(to: UnsafeRawPointer(hit))
+            if pattern.indices.allSatisfy({ bytes[position + $0] == pattern[$0] }) { return position }
+            from = position + 1
+        }
+        return nil
+    }
+
+    /// Drops bytes until `pattern` starts the window, or the input ends.
+    ///
+    /// - Returns: whether `pattern` was found.
+    public func skip(to pattern: [UInt8]) throws(InputError) -> Bool {
+        while true {
+            guard try ensure(pattern.count) else {
+                consume(available)
+                return false
+            }
+            if let position = ByteWindow.firstIndex(of: pattern, in: UnsafeRawBufferPointer(rebasing: storage[start..<end])) {
+                consume(position)
+                return true
+            }
+            // Keep the tail that could begin a match; read on.
+            consume(available - (pattern.count - 1))
+            _ = try ensure(available + 1)
+        }
+    }
+}

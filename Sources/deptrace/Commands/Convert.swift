@@ -1,0 +1,65 @@
+import ArgumentParser
+import DepTrace
+import DepTraceReports
+
+struct Convert: ParsableCommand {
+    static var configuration: CommandConfiguration {
+        CommandConfiguration(
+            abstract: "Convert traces between the JSON Lines and the binary encoding, losslessly.",
+            discussion: """
+                The output encoding follows OUT's name (.dtrace is binary, .dtrace.jsonl is JSON \
+                Lines) unless --to says otherwise; - writes to standard output (then --to is \
+                needed for binary). Every record is checked on the way; both encodings of a \
+                trace give identical metrics. Unknown record types and unknown keys of known \
+                records are dropped, as the format allows. A trace that breaks a rule is written \
+                up to the offending record, left without 'end', and reported; the exit code is then 1.
+
+                Examples:
+                  deptrace convert run.dtrace.jsonl run.dtrace
+                  deptrace convert run.dtrace run.dtrace.jsonl
+                  deptrace convert runs/ all.dtrace
+                  cat run.dtrace | deptrace convert - - --to jsonl
+                """
+        )
+    }
+
+    @Argument(help: ArgumentHelp("Trace files, folders, or - for standard input; all traces go to OUT in order.", valueName: "in"))
+    var inputs: [String]
+
+    @Option(name: .shortAndLong, help: ArgumentHelp("The file to write, or - for standard output.", valueName: "out"))
+    var output: String
+
+    @Option(help: ArgumentHelp("Output encoding: jsonl or binary (default: from OUT's name).", valueName: "encoding"))
+    var to: TraceWriter.Encoding?
+
+    func validate() throws {
+        if inputs.filter({ $0 == "-" }).count > 1 { throw ValidationError("'-' (standard input) can be given only once.") }
+        if inputs.contains(output), output != "-" { throw ValidationError("'--output' must not be one of the inputs.") }
+    }
+
+    func run() throws {
+        let log = DiagnosticLog()
+        let sources = TraceInput.expand(inputs) { log.report($0.diagnostic) }
+        let writer: TraceWriter
+        do {
+            writer = try TraceWriter(path: output, encoding: to)
+        } catch {
+            log.report(error.diagnostic)
+            throw ExitCode(1)
+        }
+        var converter = TraceConverter(writer: writer, onDiagnostic: log.report)
+        for source in sources {
+            _ = InputAnalyzer.analyze(source, options: AnalysisOptions(), observer: &converter)
+            if converter.failure != nil { break }
+        }
+        do {
+            try writer.close()
+        } catch {
+            log.report(Diagnostic(.error, file: output, message: error.description))
+        }
+        if let failure = converter.failure { log.report(Diagnostic(.error, file: output, message: failure.description)) }
+        if log.hasErrors { throw ExitCode(1) }
+    }
+}
+
+extension TraceWriter.Encoding: ExpressibleByArgument {}

@@ -1,0 +1,136 @@
+import DepTrace
+import Testing
+import _DepTraceTestSupport
+
+@Suite struct BinaryEncodingTests {
+    @Test func crc32cCheckValue() {
+        #expect(CRC32C.checksum(Array("123456789".utf8)) == 0xE306_9283)
+        #expect(CRC32C.checksum([]) == 0)
+        let bytes = (0..<1000).map { UInt8(truncatingIfNeeded: $0 &* 31) }
+        let whole = CRC32C.checksum(bytes)
+        let split = bytes.withUnsafeBytes { buffer in
+            CRC32C.checksum(UnsafeRawBufferPointer(rebasing: buffer[333...]), continuing: CRC32C.checksum(UnsafeRawBufferPointer(rebasing: buffer[..<333])))
+        }
+        #expect(whole == split)
+    }
+
+    /// JSONL → binary → JSONL gives the same bytes, the same records and identical metrics.
+    @Test(arguments: 0..<400)
+    func roundTrip(seed: Int) throws {
+        var generator = RandomTraceGenerator(seed: UInt64(50_000 + seed))
+        let traces = (0..<Int.random(in: 1...3, using: &generator.random)).map { generator.trace(sample: "b\($0)", maxSteps: 80) }
+        let jsonl = try encode(traces, as: .jsonl)
+        let binary = try encode(traces, as: .binary, flushThreshold: Int.random(in: 1...300, using: &generator.random))
+
+        var fromJSONL = RecordingObserver()
+        _ = InputAnalyzer.analyze(MemoryByteSource(jsonl), name: "a", options: AnalysisOptions(), observer: &fromJSONL)
+        var fromBinary = RecordingObserver()
+        _ = InputAnalyzer.analyze(MemoryByteSource(binary, pieceSize: 37), name: "a", options: AnalysisOptions(), observer: &fromBinary)
+        #expect(fromBinary.diagnostics.filter { $0.severity == .error }.isEmpty, "\(fromBinary.diagnostics)")
+        #expect(fromBinary.records == fromJSONL.records)
+        #expect(fromBinary.outcomes.map(\.metrics) == fromJSONL.outcomes.map(\.metrics))
+        #expect(fromBinary.outcomes.map(\.header) == fromJSONL.outcomes.map(\.header))
+        #expect(fromBinary.outcomes.map(\.status) == fromJSONL.outcomes.map(\.status))
+
+        // And back: the converter writes the original JSONL bytes.
+        let sink = MemoryTraceSink()
+        var converter = TraceConverter(writer: TraceWriter(sink: sink, encoding: .jsonl), onDiagnostic: { _ in })
+        _ = InputAnalyzer.analyze(MemoryByteSource(binary), name: "b", options: AnalysisOptions(), observer: &converter)
+        try converter.writer.close()
+        #expect(sink.bytes == jsonl)
+    }
+
+    /// A small file of three traces in many chunks, for the exhaustive damage tests.
+    static func sample() throws -> (bytes: [UInt8], clean: RecordingObserver, chunkEnds: [Int]) {
+        var generator = RandomTraceGenerator(seed: 4242)
+        var traces: [RandomTraceGenerator.Trace] = []
+        while traces.count < 3 {
+            let trace = generator.trace(sample: "d\(traces.count)", maxSteps: 25)
+            if trace.records.count >= 12, case .end = trace.records.last { traces.append(trace) }
+        }
+        let bytes = try encode(traces, as: .binary, flushThreshold: 40)
+        var clean = RecordingObserver()
+        _ = InputAnalyzer.analyze(MemoryByteSource(bytes), name: "x", options: AnalysisOptions(), observer: &clean)
+        // Where each trace start and chunk ends, walking the framing.
+        var ends: [Int] = []
+        var position = 0
+        func uint32(_ at: Int) -> Int { Int(bytes[at]) | Int(bytes[at + 1]) << 8 | Int(bytes[at + 2]) << 16 | Int(bytes[at + 3]) << 24 }
+        while position < bytes.count {
+            if Array(bytes[position..<(position + 8)]) == BinaryLayout.magic {
+                position += BinaryLayout.traceHeaderSize + uint32(position + 12)
+            } else {
+                position += BinaryLayout.chunkHeaderSize + uint32(position)
+            }
+            ends.append(position)
+        }
+        return (bytes, clean, ends)
+    }
+
+    /// Records of trace `index` in the clean read that lie in framing units ending at or before `limit`.
+    static func recordsBefore(_ limit: Int, in sample: (bytes: [UInt8], clean: RecordingObserver, chunkEnds: [Int])) throws -> [Int: Int] {
+        var counts: [Int: Int] = [:]
+        var observer = RecordingObserver()
+        let prefix = Array(sample.bytes[0..<(sample.chunkEnds.last { $0 <= limit } ?? 0)])
+        _ = InputAnalyzer.analyze(MemoryByteSource(prefix), name: "x", options: AnalysisOptions(), observer: &observer)
+        for (index, records) in observer.records { counts[index] = records.count }
+        return counts
+    }
+
+    /// Every truncation point: no crash, an error with an offset unless the cut
+    /// falls between chunks, and every record of every complete chunk read.
+    @Test func everyTruncation() throws {
+        let sample = try Self.sample()
+        #expect(sample.clean.outcomes.count == 3 && sample.clean.diagnostics.isEmpty)
+        for length in 0..<sample.bytes.count {
+            var observer = RecordingObserver()
+            _ = InputAnalyzer.analyze(MemoryByteSource(Array(sample.bytes[0..<length])), name: "x", options: AnalysisOptions(), observer: &observer)
+            let errors = observer.diagnostics.filter { $0.severity == .error }
+            let atBoundary = length == 0 || sample.chunkEnds.contains(length)
+            if !atBoundary {
+                #expect(errors.count == 1 && errors.first?.offset != nil, "cut at \(length): \(errors)")
+            } else {
+                #expect(errors.isEmpty, "cut at \(length): \(errors)")
+            }
+            let expected = try Self.recordsBefore(length, in: sample)
+            for (index, count) in expected {
+                #expect((observer.records[index] ?? []).count == count, "cut at \(length), trace \(index)")
+                #expect(Array(sample.clean.records[index]?.prefix(count) ?? []) == observer.records[index] ?? [])
+            }
+        }
+    }
+
+    /// Every single-byte flip: the full result, or an error with an offset;
+    /// every complete chunk before the damage read; traces after it resynchronised.
+    @Test func everyByteFlip() throws {
+        let sample = try Self.sample()
+        let traceStarts = [0] + sample.chunkEnds.filter { $0 < sample.bytes.count && Array(sample.bytes[$0..<($0 + 8)]) == BinaryLayout.magic }
+        for position in 0..<sample.bytes.count {
+            for flip: UInt8 in [0x01, 0x80, 0xFF] {
+                var bytes = sample.bytes
+                bytes[position] ^= flip
+                var observer = RecordingObserver()
+                _ = InputAnalyzer.analyze(MemoryByteSource(bytes, pieceSize: 97), name: "x", options: AnalysisOptions(), observer: &observer)
+                let errors = observer.diagnostics.filter { $0.severity == .error }
+                guard !errors.isEmpty else {
+                    #expect(observer.records == sample.clean.records, "flip at \(position) went unnoticed and changed records")
+                    continue
+                }
+                #expect(errors.allSatisfy { $0.offset != nil }, "flip at \(position): \(errors)")
+                // Traces that end before the damaged unit are read whole.
+                let damagedTrace = (traceStarts.lastIndex { $0 <= position }) ?? 0
+                for index in 0..<damagedTrace {
+                    #expect(observer.records[index] == sample.clean.records[index], "flip at \(position): trace \(index)")
+                }
+                // The damaged trace keeps every record of its chunks before the damage.
+                let unitStart = ([0] + sample.chunkEnds).last { $0 <= position } ?? 0
+                let kept = try Self.recordsBefore(unitStart, in: sample)[damagedTrace] ?? 0
+                #expect((observer.records[damagedTrace] ?? []).count >= kept, "flip at \(position): kept \((observer.records[damagedTrace] ?? []).count) of \(kept)")
+                // Traces after the damaged one resynchronise at their magic.
+                for index in (damagedTrace + 1)..<traceStarts.count where !(traceStarts[index]..<(traceStarts[index] + 8)).contains(position) {
+                    let match = observer.outcomes.first { $0.header?.sample == sample.clean.outcomes[index].header?.sample && $0.status == .complete }
+                    #expect(match?.metrics == sample.clean.outcomes[index].metrics, "flip at \(position): trace \(index) not recovered")
+                }
+            }
+        }
+    }
+}
