@@ -1,10 +1,13 @@
 /// The state and running metrics of one stream, or of several streams that
 /// have only ever received the same records and so share it.
+///
+/// The visible set is stored as what it lacks: `V = R − hidden`. Eviction
+/// methods never hide, so `hidden` stays empty and each record edits one set.
 struct StreamState: Sendable {
-    /// Ids whose keys and values are in memory.
+    /// Ids whose keys and values are in memory (`R`).
     var resident = IntervalSet()
-    /// Ids a new query can attend to; a subset of `resident`.
-    var visible = IntervalSet()
+    /// Resident ids masked from attention (`R − V`).
+    var hidden = IntervalSet()
     /// Sum of step Dep over counted steps.
     var dep = 0
     /// Max over steps of `|V| + n`.
@@ -14,4 +17,22 @@ struct StreamState: Sendable {
     var evictEvents = 0
     var evictedTokens = 0
     var hiddenTokens = 0
+
+    /// `|V|`.
+    var visibleCount: Int { resident.count &- hidden.count }
+
+    /// `V`, built on demand (snaps, inspection).
+    var visible: IntervalSet { hidden.isEmpty ? resident : resident.subtracting(hidden) }
+
+    /// The smallest id of `range` that is not visible, or nil.
+    func firstNotVisible(in range: Range<Int>) -> Int? {
+        let missing = resident.firstMissing(in: range)
+        let masked = hidden.firstPresent(in: range)
+        switch (missing, masked) {
+        case let (a?, b?): return Swift.min(a, b)
+        case let (a?, nil): return a
+        case let (nil, b?): return b
+        case (nil, nil): return nil
+        }
+    }
 }

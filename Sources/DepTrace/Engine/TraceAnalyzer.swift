@@ -87,8 +87,8 @@ public struct TraceAnalyzer: Sendable {
         var attended = 0
         var held = 0
         for index in states.indices {
-            let visible = states[index].visible.count
             let resident = states[index].resident.count
+            let visible = resident &- states[index].hidden.count
             if counted {
                 let stepDep = try Checked.add(try Checked.multiply(n, visible, "step Dep"), triangle, "step Dep")
                 states[index].dep = try Checked.add(states[index].dep, stepDep, "dep")
@@ -98,7 +98,6 @@ public struct TraceAnalyzer: Sendable {
             states[index].residentPeak = Swift.max(states[index].residentPeak, resident &+ n)
             attended = try Checked.add(attended, try Checked.multiply(multiplicity[index], visible &+ n, "peak_kv"), "peak_kv")
             held = try Checked.add(held, try Checked.multiply(multiplicity[index], resident &+ n, "resident_peak_kv"), "resident_peak_kv")
-            states[index].visible.insert(ids)
             states[index].resident.insert(ids)
         }
         peakKV = Swift.max(peakKV, attended)
@@ -133,7 +132,7 @@ public struct TraceAnalyzer: Sendable {
         for index in targets {
             for range in ranges {
                 states[index].resident.remove(range)
-                states[index].visible.remove(range)
+                if !states[index].hidden.isEmpty { states[index].hidden.remove(range) }
             }
             states[index].evictEvents &+= 1
             states[index].evictedTokens = try Checked.add(states[index].evictedTokens, total, "evicted_tokens")
@@ -154,10 +153,7 @@ public struct TraceAnalyzer: Sendable {
             }
         }
         for index in targets {
-            for range in ranges {
-                states[index].resident.insert(range)
-                states[index].visible.insert(range)
-            }
+            for range in ranges { states[index].resident.insert(range) }
         }
     }
 
@@ -166,14 +162,14 @@ public struct TraceAnalyzer: Sendable {
         let targets = try targetStates(stream)
         for index in targets {
             for range in ranges {
-                if let missing = states[index].visible.firstMissing(in: range) {
+                if let missing = states[index].firstNotVisible(in: range) {
                     throw .hideNotVisible(id: missing, stream: stream ?? firstStream(of: index))
                 }
             }
         }
         let total = RangeList.idCount(ranges)
         for index in targets {
-            for range in ranges { states[index].visible.remove(range) }
+            for range in ranges { states[index].hidden.insert(range) }
             states[index].hiddenTokens = try Checked.add(states[index].hiddenTokens, total, "hidden_tokens")
         }
     }
@@ -183,14 +179,14 @@ public struct TraceAnalyzer: Sendable {
         let targets = try targetStates(stream)
         for index in targets {
             for range in ranges {
-                let offender = states[index].resident.firstMissing(in: range) ?? states[index].visible.firstPresent(in: range)
-                if let offender {
+                // Hidden ids are resident, so "all hidden" is "hidden and resident".
+                if let offender = states[index].hidden.firstMissing(in: range) {
                     throw .showNotHidden(id: offender, stream: stream ?? firstStream(of: index))
                 }
             }
         }
         for index in targets {
-            for range in ranges { states[index].visible.insert(range) }
+            for range in ranges { states[index].hidden.remove(range) }
         }
     }
 
@@ -207,10 +203,11 @@ public struct TraceAnalyzer: Sendable {
             indices = Array(states.indices)
         }
         for index in indices {
-            if states[index].visible != expectedVisible {
+            let visible = states[index].visible
+            if visible != expectedVisible {
                 throw .snapVisibleMismatch(
                     stream: stream ?? firstStream(of: index), expected: expectedVisible.description,
-                    computed: states[index].visible.description)
+                    computed: visible.description)
             }
             if let expectedResident, states[index].resident != expectedResident {
                 throw .snapResidentMismatch(
@@ -257,7 +254,7 @@ public struct TraceAnalyzer: Sendable {
     public var distinctStates: Int { states.count }
 
     /// `|V_s|` of one stream now.
-    public func visibleCount(stream: Int) -> Int { states[stateIndex(of: stream)].visible.count }
+    public func visibleCount(stream: Int) -> Int { states[stateIndex(of: stream)].visibleCount }
 
     /// `|R_s|` of one stream now.
     public func residentCount(stream: Int) -> Int { states[stateIndex(of: stream)].resident.count }
@@ -282,7 +279,7 @@ public struct TraceAnalyzer: Sendable {
     }
 
     /// `Σ_s |V_s|` now.
-    public var visibleTotal: Int { total { $0.visible.count } }
+    public var visibleTotal: Int { total { $0.visibleCount } }
     /// `Σ_s |R_s|` now.
     public var residentTotal: Int { total { $0.resident.count } }
     /// `Σ_s dep_s` so far.
@@ -306,7 +303,7 @@ public struct TraceAnalyzer: Sendable {
             try weighted(state.evictEvents, "evict_events", into: &metrics.evictEventsTotal)
             try weighted(state.evictedTokens, "evicted_tokens", into: &metrics.evictedTokensTotal)
             try weighted(state.hiddenTokens, "hidden_tokens", into: &metrics.hiddenTokensTotal)
-            try weighted(state.visible.count, "final_visible", into: &metrics.finalVisibleTotal)
+            try weighted(state.visibleCount, "final_visible", into: &metrics.finalVisibleTotal)
             try weighted(state.resident.count, "final_resident", into: &metrics.finalResidentTotal)
             metrics.depMin = first ? state.dep : Swift.min(metrics.depMin, state.dep)
             metrics.depMax = first ? state.dep : Swift.max(metrics.depMax, state.dep)

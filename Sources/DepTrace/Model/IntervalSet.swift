@@ -118,7 +118,11 @@ public struct IntervalSet: Sendable, Hashable {
             removed &+= stored.count
             last &+= 1
         }
-        ranges.replaceSubrange(first..<last, with: CollectionOfOne(merged))
+        switch last &- first {
+        case 0: ranges.insert(merged, at: first)
+        case 1: ranges[first] = merged
+        default: ranges.replaceSubrange(first..<last, with: CollectionOfOne(merged))
+        }
         count = count &- removed &+ merged.count
     }
 
@@ -140,11 +144,23 @@ public struct IntervalSet: Sendable, Hashable {
         if first == last { return 0 }
         let head = ranges[first].lowerBound < range.lowerBound ? ranges[first].lowerBound..<range.lowerBound : nil
         let tail = ranges[last &- 1].upperBound > range.upperBound ? range.upperBound..<ranges[last &- 1].upperBound : nil
-        switch (head, tail) {
-        case (nil, nil): ranges.removeSubrange(first..<last)
-        case let (head?, nil): ranges.replaceSubrange(first..<last, with: CollectionOfOne(head))
-        case let (nil, tail?): ranges.replaceSubrange(first..<last, with: CollectionOfOne(tail))
-        case let (head?, tail?): ranges.replaceSubrange(first..<last, with: [head, tail])
+        if last == first &+ 1 {
+            // One stored range is touched (the usual eviction): edit it in place.
+            switch (head, tail) {
+            case (nil, nil): ranges.remove(at: first)
+            case let (head?, nil): ranges[first] = head
+            case let (nil, tail?): ranges[first] = tail
+            case let (head?, tail?):
+                ranges[first] = head
+                ranges.insert(tail, at: first &+ 1)
+            }
+        } else {
+            switch (head, tail) {
+            case (nil, nil): ranges.removeSubrange(first..<last)
+            case let (head?, nil): ranges.replaceSubrange(first..<last, with: CollectionOfOne(head))
+            case let (nil, tail?): ranges.replaceSubrange(first..<last, with: CollectionOfOne(tail))
+            case let (head?, tail?): ranges.replaceSubrange(first..<last, with: [head, tail])
+            }
         }
         count &-= removed
         return removed
