@@ -80,6 +80,7 @@ public func encode(_ traces: [RandomTraceGenerator.Trace], as encoding: TraceWri
 
 /// Records every record applied, per trace index.
 public struct RecordingObserver: TraceObserver {
+    public static var observesRecords: Bool { true }
     public var records: [Int: [Record]] = [:]
     public var outcomes: [TraceOutcome] = []
     public var diagnostics: [Diagnostic] = []

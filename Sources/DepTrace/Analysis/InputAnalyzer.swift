@@ -12,6 +12,11 @@ public enum InputAnalyzer {
     ///
     /// Failures to open or read the input are reported as error diagnostics;
     /// every trace read before a failure is still reported.
+    // Callers in other modules cannot specialise this generic code, and unspecialised
+    // it looks up generic metadata for every record; these copies are made here.
+    @_specialize(exported: true, where Observer == CallbackObserver)
+    @_specialize(exported: true, where Observer == TimelineBuilder)
+    @_specialize(exported: true, where Observer == TraceConverter)
     public static func analyze<Observer: TraceObserver>(
         _ input: TraceInput, options: AnalysisOptions, observer: inout Observer,
         maxLineLength: Int = LineReader.defaultMaxLineLength, progress: ((Int) -> Void)? = nil
@@ -30,6 +35,9 @@ public enum InputAnalyzer {
     }
 
     /// Reads every trace of an open byte source named `name`.
+    @_specialize(exported: true, where Observer == CallbackObserver)
+    @_specialize(exported: true, where Observer == TimelineBuilder)
+    @_specialize(exported: true, where Observer == TraceConverter)
     public static func analyze<Observer: TraceObserver>(
         _ source: any ByteSource, name: String, options: AnalysisOptions, observer: inout Observer,
         maxLineLength: Int = LineReader.defaultMaxLineLength, progress: ((Int) -> Void)? = nil

@@ -25,6 +25,7 @@ public struct TimelineRow: Sendable, Hashable {
 /// An observer that turns one trace's records into ``TimelineRow``s as they
 /// stream past, handing each finished row to `emit`; memory is one row.
 public struct TimelineBuilder: TraceObserver {
+    public static var observesRecords: Bool { true }
     /// The stream to follow, or nil for the mean over streams.
     public let stream: Int?
     /// The trace to follow: its 0-based index in the file.

@@ -101,14 +101,15 @@ public struct TraceAssembler<Observer: TraceObserver> {
             if !reported { report(.error, location, trace: nil, sample: nil, "'\(record.typeName)' record before any header; lines up to the next header are skipped") }
             state = .noTrace(reported: true)
         case .active(let index, let headerLocation):
-            if let analyzer = current { observer.willApply(record, to: analyzer) }
+            // A static flag: for observers that ignore records, no per-record call or copy remains.
+            if Observer.observesRecords, let analyzer = current { observer.willApply(record, to: analyzer) }
             do {
                 try current?.apply(record)
             } catch {
                 invalidate(index: index, headerLocation: headerLocation, at: location, error.description)
                 return
             }
-            if let analyzer = current { observer.didApply(record, to: analyzer) }
+            if Observer.observesRecords, let analyzer = current { observer.didApply(record, to: analyzer) }
         case .skipping:
             break
         }

@@ -3,6 +3,9 @@
 /// Every method has an empty default, so an observer implements only what it
 /// needs. Readers are generic over the observer, so the calls are static.
 public protocol TraceObserver {
+    /// Whether ``willApply(_:to:)`` and ``didApply(_:to:)`` are called: false
+    /// by default, so readers skip the per-record calls entirely.
+    static var observesRecords: Bool { get }
     /// A supported trace starts.
     mutating func traceStarted(_ analyzer: TraceAnalyzer, file: String, index: Int)
     /// `record` is about to be applied to `analyzer`.
@@ -16,6 +19,7 @@ public protocol TraceObserver {
 }
 
 extension TraceObserver {
+    public static var observesRecords: Bool { false }
     public mutating func traceStarted(_ analyzer: TraceAnalyzer, file: String, index: Int) {}
     public mutating func willApply(_ record: Record, to analyzer: TraceAnalyzer) {}
     public mutating func didApply(_ record: Record, to analyzer: TraceAnalyzer) {}

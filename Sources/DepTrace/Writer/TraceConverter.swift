@@ -6,6 +6,7 @@
 /// the reader reports the violation; unknown record types and unknown keys
 /// on known records are dropped, as the format allows.
 public struct TraceConverter: TraceObserver {
+    public static var observesRecords: Bool { true }
     public let writer: TraceWriter
     private let onDiagnostic: (Diagnostic) -> Void
     /// Traces written, and write failures (the first one).

@@ -3,6 +3,8 @@
 struct BinaryRecordDecoder {
     private var nextStepBase = 0
     private var previousTime = 0
+    /// Storage reused by successive range records once their records are released.
+    private var scratch: [Range<Int>] = []
 
     /// A payload that does not decode: a writer bug or undetected corruption.
     struct DecodeError: Error {
@@ -106,7 +108,9 @@ struct BinaryRecordDecoder {
             return .step(step)
         case .evict, .add, .hide, .show:
             let stream = try stream(&cursor)
-            let ranges = try ranges(&cursor)
+            scratch.removeAll(keepingCapacity: true)
+            try ranges(&cursor, into: &scratch)
+            let ranges = scratch
             switch tag {
             case .evict: return .evict(ranges, stream: stream)
             case .add: return .add(ranges, stream: stream)
@@ -118,8 +122,14 @@ struct BinaryRecordDecoder {
             let stream = try stream(&cursor)
             let hasResident = try cursor.byte()
             guard hasResident <= 1 else { throw DecodeError(offset: start, message: "invalid snap flags") }
-            let visible = try ranges(&cursor)
-            let resident = hasResident == 1 ? try ranges(&cursor) : nil
+            var visible: [Range<Int>] = []
+            try ranges(&cursor, into: &visible)
+            var resident: [Range<Int>]?
+            if hasResident == 1 {
+                var list: [Range<Int>] = []
+                try ranges(&cursor, into: &list)
+                resident = list
+            }
             return .snap(visible: visible, resident: resident, stream: stream)
         case .tokens:
             throw DecodeError(offset: start, message: "token list without a step before it")
@@ -136,10 +146,9 @@ struct BinaryRecordDecoder {
         }
     }
 
-    private func ranges(_ cursor: inout Cursor) throws(DecodeError) -> [Range<Int>] {
+    private func ranges(_ cursor: inout Cursor, into result: inout [Range<Int>]) throws(DecodeError) {
         let count = try cursor.count()
         guard count <= cursor.bytes.count - cursor.position else { throw DecodeError(offset: cursor.position, message: "range list runs past its chunk") }
-        var result: [Range<Int>] = []
         result.reserveCapacity(count)
         var previousEnd = 0
         for _ in 0..<count {
@@ -151,7 +160,6 @@ struct BinaryRecordDecoder {
             result.append(start..<(start + length))
             previousEnd = start + length
         }
-        return result
     }
 
     private func stream(_ cursor: inout Cursor) throws(DecodeError) -> Int? {

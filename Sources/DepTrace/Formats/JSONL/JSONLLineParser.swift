@@ -84,6 +84,14 @@ public struct JSONLLineParser: Sendable {
     /// - Throws: ``JSONLLineError/syntax(_:)`` when the bytes are not a JSON
     ///   object, ``JSONLLineError/violation(_:)`` when the object breaks the format.
     public func parse(_ line: UnsafeBufferPointer<UInt8>) throws(JSONLLineError) -> JSONLLine {
+        var scratch: [Range<Int>] = []
+        return try parse(line, reusing: &scratch)
+    }
+
+    /// Parses one line, building its range list in `scratch`: when the caller
+    /// lets go of the returned record before the next call, the array's storage
+    /// is reused and a range record costs no allocation.
+    public func parse(_ line: UnsafeBufferPointer<UInt8>, reusing scratch: inout [Range<Int>]) throws(JSONLLineError) -> JSONLLine {
         var cursor = JSONCursor(line)
         var spans = KeySpans()
         var firstUnknownKeys: [String] = []
@@ -143,7 +151,7 @@ public struct JSONLLineParser: Sendable {
         }
         guard let typeKey else { return .unknown(keys: firstUnknownKeys) }
         do {
-            return .record(try readRecord(typeKey, spans: spans, line: line))
+            return .record(try readRecord(typeKey, spans: spans, line: line, scratch: &scratch))
         } catch let error as FieldError {
             throw .violation(.malformedRecord(error.description))
         } catch let error as RuleViolation {
@@ -178,7 +186,7 @@ public struct JSONLLineParser: Sendable {
         }
     }
 
-    private func readRecord(_ type: Key, spans: KeySpans, line: UnsafeBufferPointer<UInt8>) throws -> Record {
+    private func readRecord(_ type: Key, spans: KeySpans, line: UnsafeBufferPointer<UInt8>, scratch: inout [Range<Int>]) throws -> Record {
         func cursor(_ key: Key) -> JSONCursor? {
             spans[key].map { JSONCursor(line, position: $0.lowerBound) }
         }
@@ -193,9 +201,15 @@ public struct JSONLLineParser: Sendable {
             do { return try reader.parseInteger() } catch { throw FieldError(key: key, expected: "a JSON integer", detail: error.message) }
         }
         func stream() throws -> Int? { try integer(.s) }
-        func ranges(_ key: Key) throws -> [Range<Int>] {
+        func ranges(_ key: Key, into list: inout [Range<Int>]) throws {
             guard var reader = cursor(key) else { throw FieldError(key: key, expected: "a list of [start, end] ranges", detail: nil) }
-            return try Self.readRanges(&reader, key: key)
+            list.removeAll(keepingCapacity: true)
+            try Self.readRanges(&reader, key: key, into: &list)
+        }
+        func ranges(_ key: Key) throws -> [Range<Int>] {
+            var list: [Range<Int>] = []
+            try ranges(key, into: &list)
+            return list
         }
 
         switch type {
@@ -244,10 +258,18 @@ public struct JSONLLineParser: Sendable {
                 tokens = values
             }
             return .step(Step(phase: phase, first: first, count: count, kind: kind, time: try integer(.t), tokens: tokens))
-        case .evict: return .evict(try ranges(.evict), stream: try stream())
-        case .add: return .add(try ranges(.add), stream: try stream())
-        case .hide: return .hide(try ranges(.hide), stream: try stream())
-        case .show: return .show(try ranges(.show), stream: try stream())
+        case .evict:
+            try ranges(.evict, into: &scratch)
+            return .evict(scratch, stream: try stream())
+        case .add:
+            try ranges(.add, into: &scratch)
+            return .add(scratch, stream: try stream())
+        case .hide:
+            try ranges(.hide, into: &scratch)
+            return .hide(scratch, stream: try stream())
+        case .show:
+            try ranges(.show, into: &scratch)
+            return .show(scratch, stream: try stream())
         case .mark:
             guard var reader = cursor(.mark), reader.peek() == UInt8(ascii: "\"") else {
                 throw FieldError(key: .mark, expected: "a string", detail: nil)
@@ -269,11 +291,10 @@ public struct JSONLLineParser: Sendable {
     }
 
     /// Reads `[[start, end], ...]`, checking each range is non-empty and inside the id space.
-    static func readRanges(_ reader: inout JSONCursor, key: Key) throws -> [Range<Int>] {
-        var result: [Range<Int>] = []
+    static func readRanges(_ reader: inout JSONCursor, key: Key, into result: inout [Range<Int>]) throws {
         do {
             try reader.expect(UInt8(ascii: "["), "'['")
-            if reader.consume(UInt8(ascii: "]")) { return result }
+            if reader.consume(UInt8(ascii: "]")) { return }
             repeat {
                 try reader.expect(UInt8(ascii: "["), "'[' opening a [start, end] pair")
                 let start = try reader.parseInteger()
@@ -289,20 +310,71 @@ public struct JSONLLineParser: Sendable {
             throw FieldError(key: key, expected: "a list of [start, end] pairs of JSON integers", detail: error.message)
         }
         try RangeList.validate(result)
-        return result
     }
 }
 
-/// The value spans of the format's keys on one line.
+/// The value spans of the format's keys on one line, one stored field per
+/// key: a line is parsed without allocating or copying.
 struct KeySpans {
-    private var spans = [Range<Int>?](repeating: nil, count: JSONLLineParser.Key.allCases.count)
+    private var deptrace: Range<Int>?
+    private var step: Range<Int>?
+    private var evict: Range<Int>?
+    private var add: Range<Int>?
+    private var hide: Range<Int>?
+    private var show: Range<Int>?
+    private var mark: Range<Int>?
+    private var snap: Range<Int>?
+    private var end: Range<Int>?
+    private var q: Range<Int>?
+    private var kind: Range<Int>?
+    private var t: Range<Int>?
+    private var tok: Range<Int>?
+    private var s: Range<Int>?
+    private var resident: Range<Int>?
 
     subscript(key: JSONLLineParser.Key) -> Range<Int>? {
-        get { spans[key.rawValue] }
-        set { spans[key.rawValue] = newValue }
+        get {
+            switch key {
+            case .deptrace: deptrace
+            case .step: step
+            case .evict: evict
+            case .add: add
+            case .hide: hide
+            case .show: show
+            case .mark: mark
+            case .snap: snap
+            case .end: end
+            case .q: q
+            case .kind: kind
+            case .t: t
+            case .tok: tok
+            case .s: s
+            case .resident: resident
+            }
+        }
+        set {
+            switch key {
+            case .deptrace: deptrace = newValue
+            case .step: step = newValue
+            case .evict: evict = newValue
+            case .add: add = newValue
+            case .hide: hide = newValue
+            case .show: show = newValue
+            case .mark: mark = newValue
+            case .snap: snap = newValue
+            case .end: end = newValue
+            case .q: q = newValue
+            case .kind: kind = newValue
+            case .t: t = newValue
+            case .tok: tok = newValue
+            case .s: s = newValue
+            case .resident: resident = newValue
+            }
+        }
     }
 
-    func has(_ key: JSONLLineParser.Key) -> Bool { spans[key.rawValue] != nil }
+    @inline(__always)
+    func has(_ key: JSONLLineParser.Key) -> Bool { self[key] != nil }
 }
 
 @inline(__always)

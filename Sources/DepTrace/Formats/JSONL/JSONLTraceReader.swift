@@ -11,10 +11,11 @@ public enum JSONLTraceReader {
         let parser = JSONLLineParser()
         defer { assembler.finishInput() }
         var sinceProgress = 0
+        var scratch: [Range<Int>] = []
         while let line = try lines.next() {
             let location = InputLocation.line(line.number)
             do {
-                switch try parser.parse(line.bytes) {
+                switch try parser.parse(line.bytes, reusing: &scratch) {
                 case .blank: break
                 case .header(let header): assembler.header(header, at: location)
                 case .record(let record): assembler.record(record, at: location)
