@@ -5,7 +5,7 @@
 /// everything else after checking its syntax. The buffer must outlive the cursor.
 struct JSONCursor {
     let bytes: UnsafeBufferPointer<UInt8>
-    private(set) var position: Int
+    var position: Int
 
     init(_ bytes: UnsafeBufferPointer<UInt8>, position: Int = 0) {
         self.bytes = bytes

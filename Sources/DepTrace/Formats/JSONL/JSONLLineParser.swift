@@ -94,6 +94,7 @@ public struct JSONLLineParser: Sendable {
     public func parse(_ line: UnsafeBufferPointer<UInt8>, reusing scratch: inout [Range<Int>]) throws(JSONLLineError) -> JSONLLine {
         var cursor = JSONCursor(line)
         var spans = KeySpans()
+        var fast = FastFields()
         var firstUnknownKeys: [String] = []
         do {
             guard let first = cursor.peek() else { return .blank }
@@ -117,7 +118,14 @@ public struct JSONLLineParser: Sendable {
                         }
                     }
                     try cursor.expect(UInt8(ascii: ":"), "':'")
-                    let valueSpan = try cursor.skipValue()
+                    // The keys of every hot record are read in this one pass; anything
+                    // unusual falls back to a syntax check now and a typed read later.
+                    var valueSpan: Range<Int>
+                    if let key, let span = Self.readFast(key, &cursor, into: &fast, scratch: &scratch) {
+                        valueSpan = span
+                    } else {
+                        valueSpan = try cursor.skipValue()
+                    }
                     if let key {
                         if spans[key] != nil, !spans.has(.deptrace) {
                             throw JSONLLineError.violation(.malformedRecord("duplicate key '\(key.name)'"))
@@ -151,7 +159,7 @@ public struct JSONLLineParser: Sendable {
         }
         guard let typeKey else { return .unknown(keys: firstUnknownKeys) }
         do {
-            return .record(try readRecord(typeKey, spans: spans, line: line, scratch: &scratch))
+            return .record(try readRecord(typeKey, spans: spans, fast: fast, line: line, scratch: &scratch))
         } catch let error as FieldError {
             throw .violation(.malformedRecord(error.description))
         } catch let error as RuleViolation {
@@ -186,7 +194,74 @@ public struct JSONLLineParser: Sendable {
         }
     }
 
-    private func readRecord(_ type: Key, spans: KeySpans, line: UnsafeBufferPointer<UInt8>, scratch: inout [Range<Int>]) throws -> Record {
+    /// Values of hot keys read during the syntax pass.
+    struct FastFields {
+        var phase: Phase?
+        var first = 0
+        var count = 0
+        var hasQ = false
+        var stream: Int?
+        var hasStream = false
+        var time: Int?
+        var hasTime = false
+        /// The type key whose range list is in the scratch buffer.
+        var rangesKey: Key?
+    }
+
+    /// Reads the value of a hot key in its expected, well-formed shape;
+    /// returns its span, or nil (cursor unmoved) to take the general path.
+    @inline(__always)
+    static func readFast(_ key: Key, _ cursor: inout JSONCursor, into fast: inout FastFields, scratch: inout [Range<Int>]) -> Range<Int>? {
+        cursor.skipWhitespace()
+        let start = cursor.position
+        var ok = false
+        switch key {
+        case .step:
+            if let name = try? cursor.parseString(), let phase = Phase(name: name) {
+                fast.phase = phase
+                ok = true
+            }
+        case .q:
+            if cursor.consume(UInt8(ascii: "[")), let first = try? cursor.parseInteger(), cursor.consume(UInt8(ascii: ",")),
+                let count = try? cursor.parseInteger(), cursor.consume(UInt8(ascii: "]"))
+            {
+                (fast.first, fast.count, fast.hasQ) = (first, count, true)
+                ok = true
+            }
+        case .s:
+            if let value = try? cursor.parseInteger() { (fast.stream, fast.hasStream, ok) = (value, true, true) }
+        case .t:
+            if let value = try? cursor.parseInteger() { (fast.time, fast.hasTime, ok) = (value, true, true) }
+        case .evict, .add, .hide, .show:
+            scratch.removeAll(keepingCapacity: true)
+            if readFastRanges(&cursor, into: &scratch) {
+                fast.rangesKey = key
+                ok = true
+            }
+        default:
+            break
+        }
+        if ok { return start..<cursor.position }
+        cursor.position = start
+        return nil
+    }
+
+    /// `[[a,b],...]` with `0 ≤ a < b ≤ 2^53`; false for anything else.
+    @inline(__always)
+    static func readFastRanges(_ cursor: inout JSONCursor, into list: inout [Range<Int>]) -> Bool {
+        guard cursor.consume(UInt8(ascii: "[")) else { return false }
+        if cursor.consume(UInt8(ascii: "]")) { return true }
+        repeat {
+            guard cursor.consume(UInt8(ascii: "[")), let start = try? cursor.parseInteger(), cursor.consume(UInt8(ascii: ",")),
+                let end = try? cursor.parseInteger(), cursor.consume(UInt8(ascii: "]")),
+                start >= 0, start < end, end <= RangeList.idLimit
+            else { return false }
+            list.append(start..<end)
+        } while cursor.consume(UInt8(ascii: ","))
+        return cursor.consume(UInt8(ascii: "]"))
+    }
+
+    private func readRecord(_ type: Key, spans: KeySpans, fast: FastFields, line: UnsafeBufferPointer<UInt8>, scratch: inout [Range<Int>]) throws -> Record {
         func cursor(_ key: Key) -> JSONCursor? {
             spans[key].map { JSONCursor(line, position: $0.lowerBound) }
         }
@@ -200,8 +275,13 @@ public struct JSONLLineParser: Sendable {
             guard var reader = present(key) else { return nil }
             do { return try reader.parseInteger() } catch { throw FieldError(key: key, expected: "a JSON integer", detail: error.message) }
         }
-        func stream() throws -> Int? { try integer(.s) }
+        func stream() throws -> Int? { fast.hasStream ? fast.stream : try integer(.s) }
         func ranges(_ key: Key, into list: inout [Range<Int>]) throws {
+            if fast.rangesKey == key {
+                // Already in `list` (the scratch buffer); only the order is left to check.
+                try RangeList.validate(list)
+                return
+            }
             guard var reader = cursor(key) else { throw FieldError(key: key, expected: "a list of [start, end] ranges", detail: nil) }
             list.removeAll(keepingCapacity: true)
             try Self.readRanges(&reader, key: key, into: &list)
@@ -213,6 +293,9 @@ public struct JSONLLineParser: Sendable {
         }
 
         switch type {
+        case .step where fast.phase != nil && fast.hasQ && !spans.has(.kind) && !spans.has(.tok):
+            let time = fast.hasTime ? fast.time : try integer(.t)
+            return .step(Step(phase: fast.phase ?? .decode, first: fast.first, count: fast.count, time: time))
         case .step:
             guard var reader = cursor(.step), reader.peek() == UInt8(ascii: "\"") else {
                 throw FieldError(key: .step, expected: "a phase name: \"prefill\", \"decode\" or \"compress\"", detail: nil)
