@@ -396,68 +396,85 @@ public struct JSONLLineParser: Sendable {
     }
 }
 
-/// The value spans of the format's keys on one line, one stored field per
-/// key: a line is parsed without allocating or copying.
+/// The value spans of the format's keys on one line: one packed field per
+/// key and a bit mask of those present, so a line is parsed without
+/// allocating and with little to initialise. Lines are shorter than 2^32 bytes.
 struct KeySpans {
-    private var deptrace: Range<Int>?
-    private var step: Range<Int>?
-    private var evict: Range<Int>?
-    private var add: Range<Int>?
-    private var hide: Range<Int>?
-    private var show: Range<Int>?
-    private var mark: Range<Int>?
-    private var snap: Range<Int>?
-    private var end: Range<Int>?
-    private var q: Range<Int>?
-    private var kind: Range<Int>?
-    private var t: Range<Int>?
-    private var tok: Range<Int>?
-    private var s: Range<Int>?
-    private var resident: Range<Int>?
+    private var deptrace: UInt64 = 0
+    private var step: UInt64 = 0
+    private var evict: UInt64 = 0
+    private var add: UInt64 = 0
+    private var hide: UInt64 = 0
+    private var show: UInt64 = 0
+    private var mark: UInt64 = 0
+    private var snap: UInt64 = 0
+    private var end: UInt64 = 0
+    private var q: UInt64 = 0
+    private var kind: UInt64 = 0
+    private var t: UInt64 = 0
+    private var tok: UInt64 = 0
+    private var s: UInt64 = 0
+    private var resident: UInt64 = 0
+    private var present: UInt16 = 0
 
     subscript(key: JSONLLineParser.Key) -> Range<Int>? {
         get {
-            switch key {
-            case .deptrace: deptrace
-            case .step: step
-            case .evict: evict
-            case .add: add
-            case .hide: hide
-            case .show: show
-            case .mark: mark
-            case .snap: snap
-            case .end: end
-            case .q: q
-            case .kind: kind
-            case .t: t
-            case .tok: tok
-            case .s: s
-            case .resident: resident
-            }
+            guard has(key) else { return nil }
+            let packed = self.packed(key)
+            return Int(packed >> 32)..<Int(packed & 0xFFFF_FFFF)
         }
         set {
-            switch key {
-            case .deptrace: deptrace = newValue
-            case .step: step = newValue
-            case .evict: evict = newValue
-            case .add: add = newValue
-            case .hide: hide = newValue
-            case .show: show = newValue
-            case .mark: mark = newValue
-            case .snap: snap = newValue
-            case .end: end = newValue
-            case .q: q = newValue
-            case .kind: kind = newValue
-            case .t: t = newValue
-            case .tok: tok = newValue
-            case .s: s = newValue
-            case .resident: resident = newValue
+            guard let newValue else {
+                present &= ~(1 << UInt16(key.rawValue))
+                return
             }
+            present |= 1 << UInt16(key.rawValue)
+            store(UInt64(newValue.lowerBound) << 32 | UInt64(newValue.upperBound), for: key)
         }
     }
 
     @inline(__always)
-    func has(_ key: JSONLLineParser.Key) -> Bool { self[key] != nil }
+    func has(_ key: JSONLLineParser.Key) -> Bool { present & (1 << UInt16(key.rawValue)) != 0 }
+
+    private func packed(_ key: JSONLLineParser.Key) -> UInt64 {
+        switch key {
+        case .deptrace: deptrace
+        case .step: step
+        case .evict: evict
+        case .add: add
+        case .hide: hide
+        case .show: show
+        case .mark: mark
+        case .snap: snap
+        case .end: end
+        case .q: q
+        case .kind: kind
+        case .t: t
+        case .tok: tok
+        case .s: s
+        case .resident: resident
+        }
+    }
+
+    private mutating func store(_ packed: UInt64, for key: JSONLLineParser.Key) {
+        switch key {
+        case .deptrace: deptrace = packed
+        case .step: step = packed
+        case .evict: evict = packed
+        case .add: add = packed
+        case .hide: hide = packed
+        case .show: show = packed
+        case .mark: mark = packed
+        case .snap: snap = packed
+        case .end: end = packed
+        case .q: q = packed
+        case .kind: kind = packed
+        case .t: t = packed
+        case .tok: tok = packed
+        case .s: s = packed
+        case .resident: resident = packed
+        }
+    }
 }
 
 @inline(__always)
