@@ -134,3 +134,59 @@ import _DepTraceTestSupport
         }
     }
 }
+
+@Suite struct BinaryEdgeCaseTests {
+    @Test func writerRefusesARecordLargerThanAChunk() throws {
+        let sink = MemoryTraceSink()
+        let writer = TraceWriter(sink: sink, encoding: .binary)
+        try writer.begin(TraceHeader())
+        try writer.step(.prefill)
+        let huge = String(repeating: "x", count: BinaryLayout.maxChunkPayload)
+        #expect(throws: TraceWriterError.recordTooLarge("mark", bytes: BinaryLayout.maxChunkPayload + 5)) { try writer.mark(huge) }
+        try writer.mark("fits")
+        try writer.end()
+        try writer.close()
+        let result = analyzeBytes(sink.bytes)
+        #expect(result.diagnostics.isEmpty)
+        #expect(result.outcomes.first?.status == .complete)
+    }
+
+    @Test func zeroFilledTailIsDamage() throws {
+        var generator = RandomTraceGenerator(seed: 3)
+        let bytes = try encode([generator.trace(sample: "z")], as: .binary) + [UInt8](repeating: 0, count: 64)
+        let result = analyzeBytes(bytes)
+        #expect(result.errors.count == 1)
+        #expect(result.errors.first?.message.contains("empty chunk") == true)
+        #expect(result.errors.first?.offset == bytes.count - 64)
+    }
+
+    /// A magic whose 0x1A byte became printable is still read as binary, so the traces after it are found.
+    @Test func magicWithAPrintableByteIsStillBinary() throws {
+        var generator = RandomTraceGenerator(seed: 5)
+        let traces = [generator.trace(sample: "a"), generator.trace(sample: "b")]
+        var bytes = try encode(traces, as: .binary)
+        bytes[6] = UInt8(ascii: "Z")
+        let result = analyzeBytes(bytes)
+        #expect(result.errors.first?.offset == 0)
+        #expect(result.outcomes.contains { $0.header?.sample == "b" && $0.isAnalysed })
+    }
+
+    /// Chunks of a trace of another version are skipped, not decoded: one error, for the version.
+    @Test func unsupportedVersionChunksAreSkipped() throws {
+        var generator = RandomTraceGenerator(seed: 8)
+        let trace = generator.trace(sample: "v")
+        var header = trace.header
+        header.fields[0] = (key: "deptrace", value: .integer(2))
+        header.version = 2
+        var bytes = BinaryRecordEncoder.traceStart(header)
+        var encoder = BinaryRecordEncoder()
+        var payload: [UInt8] = [0xEE, 0x01, 0x02]
+        for record in trace.records { encoder.append(record, to: &payload) }
+        bytes += BinaryRecordEncoder.chunk(payload)
+        bytes += try encode([generator.trace(sample: "after")], as: .binary)
+        let result = analyzeBytes(bytes)
+        #expect(result.errors.count == 1, "\(result.errors)")
+        #expect(result.outcomes.first?.status == .unsupported)
+        #expect(result.outcomes.last?.header?.sample == "after")
+    }
+}

@@ -533,3 +533,26 @@ struct ProgressTests {
     }
     #endif
 }
+
+/// Parallel analysis prints the same bytes as one job, whatever the scheduling.
+@Suite("parallel analysis") struct ParallelAnalysisTests {
+    @Test func outputDoesNotDependOnJobs() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("deptrace-parallel-\(getpid())")
+        try? FileManager.default.removeItem(at: folder)
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var generator = RandomTraceGenerator(seed: 77)
+        for index in 0..<60 {
+            let traces = (0..<3).map { generator.trace(sample: "\(index).\($0)") }
+            var text = traces.map(\.jsonl).joined()
+            if index % 17 == 5 { text += "{\"evict\":[[999999,1000000]]}\n" }
+            try text.write(to: folder.appendingPathComponent(String(format: "t%03d.dtrace.jsonl", index)), atomically: true, encoding: .utf8)
+        }
+        let one = try runDepTrace(["stats", folder.path, "--format", "csv", "--jobs", "1"])
+        let many = try runDepTrace(["stats", folder.path, "--format", "csv", "--jobs", "4"])
+        #expect(one.status == many.status)
+        #expect(one.stdout == many.stdout)
+        #expect(one.stderr == many.stderr)
+        #expect(one.stdout.split(separator: "\n").count > 150)
+    }
+}

@@ -82,13 +82,14 @@ public enum InputAnalyzer {
 /// Recognises encodings by their first bytes.
 enum EncodingSniffer {
     /// Whether an input starting with `prefix` is read as JSON Lines: it is
-    /// text (UTF-8 without control bytes other than tab, CR and LF) and not the
-    /// start of the binary magic. The magic holds CR, LF and 0x1A, so a magic
-    /// with any one byte damaged still reads as binary, and the binary reader
-    /// reports the damage with its offset and finds the next trace.
+    /// text (UTF-8 without control bytes other than tab, CR and LF) and neither
+    /// the start of the binary magic nor the magic with one byte damaged, so
+    /// the binary reader reports such damage with its offset and finds the next trace.
     static func looksLikeJSONL(_ prefix: [UInt8]) -> Bool {
         if prefix.isEmpty { return true }
         if BinaryLayout.magic.starts(with: prefix) { return false }
+        // Seven of the magic's eight bytes in place: a magic with one damaged byte.
+        if prefix.count == BinaryLayout.magic.count, zip(prefix, BinaryLayout.magic).filter({ $0 == $1 }).count >= 7 { return false }
         if prefix.contains(where: { $0 < 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D }) { return false }
         return isUTF8AllowingCutEnd(prefix)
     }

@@ -86,6 +86,15 @@ public final class TraceWriter {
     /// Writes any record after checking it.
     public func write(_ record: Record) throws(TraceWriterError) {
         guard analyzer != nil else { throw .noTrace(record.typeName) }
+        var encoded: [UInt8] = []
+        var encoder = binaryEncoder
+        if encoding == .binary {
+            // Encoded before it is applied: a record that cannot be written leaves the state as it was.
+            encoder.append(record, to: &encoded)
+            guard encoded.count <= BinaryLayout.maxChunkPayload else {
+                throw .recordTooLarge(record.typeName, bytes: encoded.count)
+            }
+        }
         do {
             try analyzer?.apply(record)
         } catch {
@@ -97,7 +106,9 @@ public final class TraceWriter {
             buffer.append(contentsOf: JSONLRecordEncoder.line(for: record).utf8)
             if buffer.count >= flushThreshold { try flush() }
         case .binary:
-            binaryEncoder.append(record, to: &payload)
+            binaryEncoder = encoder
+            if payload.count + encoded.count > BinaryLayout.maxChunkPayload { closeChunk() }
+            payload.append(contentsOf: encoded)
             if payload.count >= flushThreshold { try flush() }
         }
     }

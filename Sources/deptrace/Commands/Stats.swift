@@ -58,18 +58,10 @@ struct Stats: ParsableCommand {
         var analysed: [TraceOutcome] = []
         let inputs = input.inputs(reportingTo: log)
         if grouping == nil { output.write(report.begin()) }
-        var observer = CallbackObserver(
-            onTrace: { outcome in
-                progress.traceDone()
-                guard outcome.isAnalysed else { return }
-                if grouping != nil { analysed.append(outcome) } else { output.write(report.add(outcome)) }
-            },
-            onDiagnostic: log.report)
-        for traceInput in inputs {
-            let summary = InputAnalyzer.analyze(traceInput, options: input.analysisOptions, observer: &observer, progress: progress.bytesRead)
-            progress.inputDone(bytes: summary.bytes)
+        input.analyze(inputs, log: log, progress: progress) { outcome in
+            guard outcome.isAnalysed else { return }
+            if grouping != nil { analysed.append(outcome) } else { output.write(report.add(outcome)) }
         }
-        progress.finish()
         let width = output.isTerminal ? output.terminalWidth : 80
         if let grouping {
             output.write(GroupReport.render(GroupSummary.group(analysed, by: grouping), keys: grouping, format: format, width: width))

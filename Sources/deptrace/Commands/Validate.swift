@@ -32,18 +32,10 @@ struct Validate: ParsableCommand {
         let progress = ProgressReporter(enabled: input.noProgress ? false : nil)
         let log = DiagnosticLog(output: output, showWarnings: !noWarnings, progress: progress)
         var counts: [TraceOutcome.Status: Int] = [:]
-        var observer = CallbackObserver(
-            onTrace: { outcome in
-                counts[outcome.status, default: 0] += 1
-                progress.traceDone()
-            },
-            onDiagnostic: log.report)
         let inputs = input.inputs(reportingTo: log)
-        for traceInput in inputs {
-            let summary = InputAnalyzer.analyze(traceInput, options: input.analysisOptions, observer: &observer, progress: progress.bytesRead)
-            progress.inputDone(bytes: summary.bytes)
+        input.analyze(inputs, log: log, progress: progress) { outcome in
+            counts[outcome.status, default: 0] += 1
         }
-        progress.finish()
         let total = counts.values.reduce(0, +)
         var parts = ["\(counts[.complete] ?? 0) complete", "\(counts[.incomplete] ?? 0) incomplete"]
         for (status, name) in [(TraceOutcome.Status.damaged, "damaged"), (.invalid, "invalid"), (.unsupported, "of an unknown version")] {

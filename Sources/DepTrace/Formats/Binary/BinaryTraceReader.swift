@@ -14,6 +14,8 @@ public enum BinaryTraceReader {
         defer { assembler.finishInput() }
         var decoder = BinaryRecordDecoder()
         var inTrace = false
+        /// Chunks of a trace of another version are framed alike but may hold other records.
+        var decoding = false
         var chunks = 0
         while try window.ensure(1) {
             let at = window.offset
@@ -46,7 +48,7 @@ public enum BinaryTraceReader {
                     inTrace = false
                     continue
                 }
-                readHeader(json, version: version, at: at, into: &assembler)
+                decoding = readHeader(json, version: version, at: at, into: &assembler)
                 window.consume(BinaryLayout.traceHeaderSize + length)
                 decoder = BinaryRecordDecoder()
                 inTrace = true
@@ -69,6 +71,13 @@ public enum BinaryTraceReader {
             }
             let length = Int(window.uint32(at: 0))
             let crc = window.uint32(at: 4)
+            guard length > 0 else {
+                // Writers never close an empty chunk: zeros here are a padded or torn file.
+                assembler.damage("empty chunk: zero bytes where a chunk should be", at: .offset(at))
+                try resynchronise(window)
+                inTrace = false
+                continue
+            }
             guard length <= BinaryLayout.maxChunkPayload else {
                 assembler.damage("corrupt chunk: payload length \(length) exceeds 16 MiB", at: .offset(at))
                 try resynchronise(window)
@@ -90,7 +99,7 @@ public enum BinaryTraceReader {
                 continue
             }
             var cursor = BinaryRecordDecoder.Cursor(bytes: payload)
-            while !cursor.isAtEnd {
+            while decoding, !cursor.isAtEnd {
                 let recordOffset = at + BinaryLayout.chunkHeaderSize + cursor.position
                 do {
                     let record = try decoder.next(&cursor)
@@ -119,9 +128,10 @@ public enum BinaryTraceReader {
         _ = try window.skip(to: BinaryLayout.magic)
     }
 
+    /// Reads a trace's header into `assembler`; returns whether its chunks are to be decoded.
     private static func readHeader<Observer: TraceObserver>(
         _ json: UnsafeRawBufferPointer, version: UInt32, at offset: Int, into assembler: inout TraceAssembler<Observer>
-    ) {
+    ) -> Bool {
         let members = json.withMemoryRebound(to: UInt8.self) { bytes -> [(key: String, value: JSONValue)]? in
             var cursor = JSONCursor(bytes)
             guard let members = try? cursor.parseObjectMembers(), cursor.peek() == nil else { return nil }
@@ -129,17 +139,19 @@ public enum BinaryTraceReader {
         }
         guard let members else {
             assembler.badHeader(.malformedRecord("the header is not one JSON object"), at: .offset(offset))
-            return
+            return false
         }
         do {
             let header = try TraceHeader(object: members)
             guard header.version == Int(version) else {
                 assembler.badHeader(.malformedRecord("the header says \"deptrace\":\(header.version) but its binary version field says \(version)"), at: .offset(offset))
-                return
+                return false
             }
             assembler.header(header, at: .offset(offset))
+            return header.isSupported
         } catch {
             assembler.badHeader(error, at: .offset(offset))
+            return false
         }
     }
 }
