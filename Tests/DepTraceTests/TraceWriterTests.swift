@@ -79,3 +79,40 @@ import _DepTraceTestSupport
         #expect(result.outcomes.first?.header?["meta"]?["note"]?.stringValue == "tab\t<&>é\u{1}")
     }
 }
+
+@Suite struct TraceWriterRefusalTests {
+    @Test func setVisibleIsAllOrNothing() throws {
+        let sink = MemoryTraceSink()
+        let writer = TraceWriter(sink: sink)
+        try writer.begin(TraceHeader())
+        try writer.step(.prefill, count: 10)
+        // 99 was never created: the evict of 1..<10 must not be written either.
+        #expect(throws: TraceWriterError.refused(.addNeverCreated(id: 99), record: "add")) {
+            try writer.setVisible(IntervalSet(ids: [0, 99]))
+        }
+        try writer.close()
+        #expect(!sink.text.contains("evict"))
+    }
+
+    @Test func setVisibleOfAllStreamsNeedsThemToAgree() throws {
+        let writer = TraceWriter(sink: MemoryTraceSink())
+        try writer.begin(TraceHeader(layers: 1, heads: 2))
+        try writer.step(.prefill, count: 4)
+        try writer.evict([1..<2], stream: 0)
+        #expect(throws: TraceWriterError.self) { try writer.setVisible(IntervalSet([2..<4])) }
+        try writer.setVisible(IntervalSet([2..<4]), stream: 1)
+    }
+
+    @Test func headersAreCheckedAsReadersCheckThem() throws {
+        let writer = TraceWriter(sink: MemoryTraceSink())
+        var header = TraceHeader()
+        header.fields.append((key: "layers", value: .integer(0)))
+        #expect(throws: TraceWriterError.refused(.badHeaderField("layers", "a positive integer"), record: "header")) { try writer.begin(header) }
+        #expect(throws: TraceWriterError.self) { try writer.begin(TraceHeader(meta: [("x", .number("NaN"))])) }
+        try writer.begin(TraceHeader())
+        try writer.step(.prefill)
+        #expect(throws: TraceWriterError.refused(.malformedRecord("'1.' is not a JSON number"), record: "end")) {
+            try writer.end(Claims(fields: [("peak", .number("1."))]))
+        }
+    }
+}

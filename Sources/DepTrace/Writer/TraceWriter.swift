@@ -67,7 +67,9 @@ public final class TraceWriter {
             throw .refused(.badHeaderField("deptrace", "\(TraceHeader.currentVersion), the version this writer writes"), record: "header")
         }
         do {
-            analyzer = try TraceAnalyzer(header: header)
+            // What is written is the header's JSON: check that, exactly as a reader will.
+            try JSONEncoding.checkNumbers(in: .object(header.fields))
+            analyzer = try TraceAnalyzer(header: try TraceHeader(object: header.fields))
         } catch {
             throw .refused(error, record: "header")
         }
@@ -96,6 +98,7 @@ public final class TraceWriter {
             }
         }
         do {
+            if case .end(let claims) = record { try JSONEncoding.checkNumbers(in: .object(claims.fields)) }
             try analyzer?.apply(record)
         } catch {
             throw .refused(error, record: record.typeName)
@@ -174,8 +177,13 @@ public final class TraceWriter {
     /// agree) equal `visible`, writing the records that get there: ids that
     /// leave are evicted or hidden, ids that return are shown when hidden and
     /// added back when freed.
+    ///
+    /// All or nothing: when any of those records would be refused, none is written.
     public func setVisible(_ visible: IntervalSet, stream: Int? = nil, removal: Removal = .evict) throws(TraceWriterError) {
         guard let analyzer else { throw .noTrace("setVisible") }
+        if stream == nil, analyzer.distinctStates > 1 {
+            throw .refused(.malformedRecord("the streams' visible sets differ: give the stream whose set to change"), record: "setVisible")
+        }
         let reference = stream ?? 0
         let current = analyzer.visibleSet(stream: reference)
         let leaving = current.subtracting(visible)
@@ -183,14 +191,17 @@ public final class TraceWriter {
         let hiddenResident = analyzer.residentSet(stream: reference).subtracting(current)
         let toShow = arriving.intersection(hiddenResident)
         let toAdd = arriving.subtracting(toShow)
+        var records: [Record] = []
         if !leaving.isEmpty {
-            switch removal {
-            case .evict: try evict(leaving.ranges, stream: stream)
-            case .hide: try hide(leaving.ranges, stream: stream)
-            }
+            records.append(removal == .evict ? .evict(leaving.ranges, stream: stream) : .hide(leaving.ranges, stream: stream))
         }
-        if !toShow.isEmpty { try show(toShow.ranges, stream: stream) }
-        if !toAdd.isEmpty { try add(toAdd.ranges, stream: stream) }
+        if !toShow.isEmpty { records.append(.show(toShow.ranges, stream: stream)) }
+        if !toAdd.isEmpty { records.append(.add(toAdd.ranges, stream: stream)) }
+        var trial = analyzer
+        for record in records {
+            do { try trial.apply(record) } catch { throw .refused(error, record: record.typeName) }
+        }
+        for record in records { try write(record) }
     }
 
     /// Closes the trace with its claims and outcome.

@@ -73,6 +73,28 @@ public enum JSONEncoding {
         return output
     }
 
+    /// Checks that every number in `value` is valid JSON number text (no `NaN`, `1.`, `+1`).
+    ///
+    /// - Throws: a ``RuleViolation`` naming the bad text.
+    public static func checkNumbers(in value: JSONValue) throws(RuleViolation) {
+        switch value {
+        case .number(let text):
+            var utf8 = Array(text.utf8)
+            let valid = utf8.withUnsafeMutableBufferPointer { buffer -> Bool in
+                var cursor = JSONCursor(UnsafeBufferPointer(buffer))
+                guard (try? cursor.skipNumber()) != nil else { return false }
+                return cursor.isAtEnd
+            }
+            if !valid { throw .malformedRecord("'\(text)' is not a JSON number") }
+        case .array(let items):
+            for item in items { try checkNumbers(in: item) }
+        case .object(let members):
+            for member in members { try checkNumbers(in: member.value) }
+        case .null, .bool, .string:
+            break
+        }
+    }
+
     /// A `Double` as JSON: the shortest text that reads back as the same value;
     /// `null` for infinities and NaN, which JSON cannot hold.
     public static func number(_ value: Double) -> String {
