@@ -13,9 +13,10 @@ extension IntervalSet {
         subtracting(subtracting(other))
     }
 
-    /// The set of `ids`, in any order, coalesced into ranges.
+    /// The set of `ids`, in any order, coalesced into ranges; ids outside
+    /// `[0, 2^53)` are left out (they name no token).
     public init<S: Sequence>(ids: S) where S.Element == Int {
         self.init()
-        for id in ids.sorted() { insert(id..<(id + 1)) }
+        for id in ids.sorted() where id >= 0 && id < RangeList.idLimit { insert(id..<(id + 1)) }
     }
 }

@@ -59,8 +59,8 @@ public struct Step: Sendable, Hashable {
     /// The kind of the step's tokens: the explicit one or the phase's default.
     public var kind: TokenKind { explicitKind ?? phase.defaultKind }
 
-    /// The query ids; valid once the step passed validation (no overflow).
-    public var ids: Range<Int> { first..<(first &+ count) }
+    /// The query ids; empty for a step that would fail validation.
+    public var ids: Range<Int> { count > 0 && first <= Int.max &- count ? first..<(first &+ count) : first..<first }
 }
 
 /// The JSON object of an `end` record: claims (`peak`, `dep`, `budget`) and outcome (`correct`).

@@ -133,6 +133,9 @@ public final class TraceWriter {
 
     /// Frees the given ids, in any order.
     public func evict(ids: some Sequence<Int>, stream: Int? = nil) throws(TraceWriterError) {
+        if let bad = ids.first(where: { $0 < 0 || $0 >= RangeList.idLimit }) {
+            throw .refused(.idOutOfRange(start: bad, end: bad &+ 1), record: "evict")
+        }
         try evict(IntervalSet(ids: ids).ranges, stream: stream)
     }
 
