@@ -1,5 +1,6 @@
 import DepTrace
 import Testing
+import _DepTraceTestSupport
 
 /// Every rule of FORMAT.md's "Rules a reader enforces", and the JSONL recovery
 /// rules, each checked on a broken trace followed by a valid one: the error's
@@ -7,28 +8,6 @@ import Testing
 /// valid trace after it is still read in full.
 @Suite struct RuleTests {
     // MARK: - Reading from memory
-
-    /// Serves a fixed byte array, a few bytes per read to exercise line joining.
-    final class MemorySource: ByteSource {
-        private let bytes: [UInt8]
-        private var position = 0
-        private let chunk: Int
-
-        init(_ text: String, chunk: Int = 7) {
-            bytes = Array(text.utf8)
-            self.chunk = chunk
-        }
-
-        func read(into buffer: UnsafeMutableRawBufferPointer) throws(InputError) -> Int {
-            let count = Swift.min(buffer.count, chunk, bytes.count - position)
-            guard count > 0 else { return 0 }
-            bytes.withUnsafeBytes { source in
-                buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: source[position..<(position + count)]))
-            }
-            position += count
-            return count
-        }
-    }
 
     /// Collects what the reader reports.
     struct Collector: TraceObserver {
@@ -46,7 +25,8 @@ import Testing
 
     static func read(_ text: String, options: AnalysisOptions = AnalysisOptions()) -> (Collector, InputAnalyzer.Summary) {
         var collector = Collector()
-        let summary = InputAnalyzer.analyze(MemorySource(text), name: file, options: options, observer: &collector)
+        // Seven bytes per read: lines arrive split across reads.
+        let summary = InputAnalyzer.analyze(MemoryByteSource(text, pieceSize: 7), name: file, options: options, observer: &collector)
         return (collector, summary)
     }
 

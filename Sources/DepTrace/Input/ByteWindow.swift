@@ -63,6 +63,14 @@ public final class ByteWindow {
         UInt32(littleEndian: UnsafeRawBufferPointer(storage).loadUnaligned(fromByteOffset: start + position, as: UInt32.self))
     }
 
+    /// The position of the first `byte` at or after `start` among the available bytes.
+    public func firstIndex(of byte: UInt8, from start: Int) -> Int? {
+        guard start < available, let base = storage.baseAddress,
+            let found = memchr(base + self.start + start, Int32(byte), available - start)
+        else { return nil }
+        return (base + self.start).distance(to: UnsafeMutableRawPointer(found))
+    }
+
     /// Drops `count` available bytes.
     public func consume(_ count: Int) {
         start += count

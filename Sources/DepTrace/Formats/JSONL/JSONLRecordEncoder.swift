@@ -25,17 +25,8 @@ public enum JSONLRecordEncoder {
             if let kind = step.explicitKind { text += ",\"kind\":\"\(kind)\"" }
             if let time = step.time { text += ",\"t\":\(time)" }
             if let tokens = step.tokens { text += ",\"tok\":[" + tokens.map(String.init).joined(separator: ",") + "]" }
-        case let .evict(list, s):
-            ranges("evict", list)
-            stream(s)
-        case let .add(list, s):
-            ranges("add", list)
-            stream(s)
-        case let .hide(list, s):
-            ranges("hide", list)
-            stream(s)
-        case let .show(list, s):
-            ranges("show", list)
+        case let .evict(list, s), let .add(list, s), let .hide(list, s), let .show(list, s):
+            ranges(record.typeName, list)
             stream(s)
         case .mark(let label):
             text += "\"mark\":"
