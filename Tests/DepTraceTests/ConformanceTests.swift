@@ -3,8 +3,13 @@ import Foundation
 import Testing
 import _DepTraceTestSupport
 
-/// The Swift and Python writers write the same bytes for the same calls, and those bytes read back
-/// with the metrics Traces/conformance/README.md lists.
+/// The Swift and Python writers write the same bytes for the same calls, in both encodings, and
+/// those bytes read back with the metrics Traces/conformance/README.md lists.
+///
+/// Every scenario is committed twice: `NAME.jsonl` (JSON Lines) and `NAME.bin` (the binary
+/// encoding, written with the chunk threshold `binaryFiles` gives: `chunk_bytes` in Python,
+/// `flushThreshold` here). The binary files end in `.bin`, not `.dtrace`, so that
+/// `deptrace stats Traces/` keeps finding only the hand-made samples.
 ///
 /// Each scenario below mirrors, call for call, the function of the same name in
 /// Traces/conformance/generate.py, which wrote the committed files with the Python writer
@@ -17,6 +22,18 @@ import _DepTraceTestSupport
         .appendingPathComponent("Traces/conformance")
 
     static let files = ["vanilla.jsonl", "lightthinker.jsonl", "h2o-streams.jsonl", "several-traces.jsonl", "unicode.jsonl"]
+
+    /// Binary file → its JSON Lines twin and the chunk threshold both writers used (generate.py's `BINARY`).
+    /// Small thresholds give several chunks, with boundaries inside `setVisible` and between traces.
+    static let binaryFiles: [String: (twin: String, flushThreshold: Int)] = [
+        "vanilla.bin": ("vanilla.jsonl", 65536),
+        "lightthinker.bin": ("lightthinker.jsonl", 16),
+        "h2o-streams.bin": ("h2o-streams.jsonl", 24),
+        "several-traces.bin": ("several-traces.jsonl", 1),
+        "unicode.bin": ("unicode.jsonl", 64),
+    ]
+
+    static let binaryNames = ["vanilla.bin", "lightthinker.bin", "h2o-streams.bin", "several-traces.bin", "unicode.bin"]
 
     typealias Fields = [(key: String, value: JSONValue)]
 
@@ -161,8 +178,87 @@ import _DepTraceTestSupport
 
     /// Every file in the folder has a scenario (a new file without a Swift twin would go unchecked).
     @Test func everyCommittedFileHasAScenario() throws {
-        let names = try FileManager.default.contentsOfDirectory(atPath: Self.folder.path).filter { $0.hasSuffix(".jsonl") }
-        #expect(names.sorted() == Self.files.sorted())
+        let all = try FileManager.default.contentsOfDirectory(atPath: Self.folder.path)
+        #expect(all.filter { $0.hasSuffix(".jsonl") }.sorted() == Self.files.sorted())
+        #expect(all.filter { $0.hasSuffix(".bin") }.sorted() == Self.binaryNames.sorted())
+        #expect(Set(Self.binaryFiles.keys) == Set(Self.binaryNames))
+        #expect(Set(Self.binaryFiles.values.map(\.twin)) == Set(Self.files))
+        // No file here may be found by a folder search (`deptrace stats Traces/`).
+        #expect(all.filter { name in TraceInput.traceExtensions.contains { name.hasSuffix($0) } }.isEmpty)
+    }
+
+    // MARK: - (a') byte identity of the binary encoding
+
+    /// Offsets of the chunks of a binary file (after each trace start), to tell where bytes differ.
+    static func chunkLengths(_ bytes: [UInt8]) -> [Int] {
+        var lengths: [Int] = []
+        var offset = 0
+        func u32(_ at: Int) -> Int {
+            guard at + 4 <= bytes.count else { return Int.max }
+            return Int(bytes[at]) | Int(bytes[at + 1]) << 8 | Int(bytes[at + 2]) << 16 | Int(bytes[at + 3]) << 24
+        }
+        while offset < bytes.count {
+            if Array(bytes[offset..<Swift.min(offset + 8, bytes.count)]) == BinaryLayout.magic {
+                let headerLength = u32(offset + 12)
+                guard headerLength != Int.max else { break }
+                offset += BinaryLayout.traceHeaderSize + headerLength
+                lengths.append(-1)  // a trace start
+            } else {
+                let length = u32(offset)
+                guard length != Int.max else { break }
+                lengths.append(length)
+                offset += BinaryLayout.chunkHeaderSize + length
+            }
+        }
+        return lengths
+    }
+
+    @Test(arguments: binaryNames)
+    func swiftBinaryWriterWritesTheCommittedBytes(file: String) throws {
+        let (twin, threshold) = try #require(Self.binaryFiles[file])
+        let sink = MemoryTraceSink()
+        let writer = TraceWriter(sink: sink, encoding: .binary, flushThreshold: threshold)
+        try Self.build(twin, writer)
+        try writer.close()
+        let expected = try Self.committed(file)
+        let written = sink.bytes
+        if written != expected {
+            let offset = zip(written, expected).enumerated().first { $0.element.0 != $0.element.1 }?.offset
+                ?? Swift.min(written.count, expected.count)
+            Issue.record("""
+                \(file): the Swift binary writer (flushThreshold \(threshold)) differs from the committed (Python-written) file \
+                at byte \(offset) (swift \(written.count) bytes, python \(expected.count))
+                  swift chunks (-1: trace start):  \(Self.chunkLengths(written))
+                  python chunks (-1: trace start): \(Self.chunkLengths(expected))
+                """)
+        }
+        // Small thresholds must really give several chunks, or the test would not exercise chunking.
+        if threshold < 64 {
+            #expect(Self.chunkLengths(expected).filter { $0 >= 0 }.count > 1, "\(file) has one chunk")
+        }
+    }
+
+    /// A binary file reads back with exactly the outcomes and metrics of its JSON Lines twin.
+    @Test(arguments: binaryNames)
+    func binaryFilesGiveTheMetricsOfTheirJSONLTwins(file: String) throws {
+        let (twin, _) = try #require(Self.binaryFiles[file])
+        let binary = analyzeBytes(try Self.committed(file), name: file, pieceSize: 7)
+        let jsonl = analyzeJSONL(String(decoding: try Self.committed(twin), as: UTF8.self), name: twin, pieceSize: 7)
+        #expect(binary.errors.isEmpty, "\(binary.errors)")
+        #expect(binary.warnings.count == jsonl.warnings.count, "\(binary.warnings)")
+        let expected = try #require(Self.documented[twin])
+        try #require(binary.outcomes.count == jsonl.outcomes.count)
+        try #require(binary.outcomes.count == expected.count)
+        for (index, (fromBinary, fromJSONL)) in zip(binary.outcomes, jsonl.outcomes).enumerated() {
+            #expect(fromBinary.status == fromJSONL.status, "\(file) trace \(index)")
+            #expect(fromBinary.header == fromJSONL.header, "\(file) trace \(index): header")
+            let binaryMetrics = try #require(fromBinary.metrics, "\(file) trace \(index) was not analysed")
+            let jsonlMetrics = try #require(fromJSONL.metrics, "\(twin) trace \(index) was not analysed")
+            for name in MetricCatalog.names {
+                #expect(binaryMetrics.value(named: name) == jsonlMetrics.value(named: name), "\(file) trace \(index): \(name)")
+                #expect(binaryMetrics.value(named: name) == expected[index][name], "\(file) trace \(index): \(name)")
+            }
+        }
     }
 
     // MARK: - (b) metrics read back (Traces/conformance/README.md)

@@ -1,10 +1,14 @@
 #!/usr/bin/env python3
 """Writes the conformance traces of this folder with the Python writer (deptrace_recorder).
 
-Each scenario below is a sequence of writer calls. The Swift test
+Each scenario below is a sequence of writer calls, written twice: in JSON Lines
+(``NAME.jsonl``) and in the binary encoding (``NAME.bin``, with the chunk
+threshold CHUNK_BYTES gives the scenario). The Swift test
 Tests/DepTraceTests/ConformanceTests.swift makes the same calls on the Swift
-`TraceWriter`; both must produce the committed files byte for byte, and the
-Swift test reads each file for the metrics listed in README.md.
+`TraceWriter` (binary: ``flushThreshold:`` the same threshold); both must
+produce the committed files byte for byte, and the Swift test reads each file
+for the metrics listed in README.md (a binary file gives the metrics of its
+JSON Lines twin).
 
     python3 Traces/conformance/generate.py          # rewrite the files
     python3 Traces/conformance/generate.py --check  # exit 1 when a file differs
@@ -115,7 +119,7 @@ def unicode_text(w: TraceWriter) -> None:
     w.end(note="fin ✓", correct=None, score=0.5)
 
 
-#: file name → scenario, in the order README.md lists them.
+#: JSON Lines file name → scenario, in the order README.md lists them.
 SCENARIOS = {
     "vanilla.jsonl": vanilla,
     "lightthinker.jsonl": lightthinker,
@@ -124,19 +128,40 @@ SCENARIOS = {
     "unicode.jsonl": unicode_text,
 }
 
+#: Binary file name → (its JSON Lines twin, the chunk threshold: `chunk_bytes` here, `flushThreshold` in Swift).
+#: Small thresholds make several chunks (and put chunk boundaries between the records of one
+#: `visible()` call, and between a step and the next record); vanilla keeps the default 64 KiB.
+#: The files end in .bin, not .dtrace, so that `deptrace stats Traces/` does not find them (see README.md).
+BINARY = {
+    "vanilla.bin": ("vanilla.jsonl", 65536),
+    "lightthinker.bin": ("lightthinker.jsonl", 16),
+    "h2o-streams.bin": ("h2o-streams.jsonl", 24),
+    "several-traces.bin": ("several-traces.jsonl", 1),
+    "unicode.bin": ("unicode.jsonl", 64),
+}
+
+#: Every committed file, JSON Lines then binary.
+FILES = list(SCENARIOS) + list(BINARY)
+
 
 def render(name: str) -> bytes:
-    """The bytes the Python writer produces for one scenario."""
+    """The bytes the Python writer produces for one file (a scenario in JSON Lines, or in binary)."""
     buffer = io.BytesIO()
-    with TraceWriter(buffer) as writer:
-        SCENARIOS[name](writer)
-        return buffer.getvalue()
+    if name in BINARY:
+        twin, chunk_bytes = BINARY[name]
+        writer = TraceWriter(buffer, encoding="binary", chunk_bytes=chunk_bytes)
+    else:
+        twin = name
+        writer = TraceWriter(buffer)
+    with writer:
+        SCENARIOS[twin](writer)
+    return buffer.getvalue()  # after close: a binary writer holds its open chunk until then
 
 
 def main(argv: list) -> int:
     check = "--check" in argv
     differing = []
-    for name in SCENARIOS:
+    for name in FILES:
         path = os.path.join(HERE, name)
         data = render(name)
         if check:

@@ -1,7 +1,9 @@
 """deptrace_recorder: write DepTrace traces (format version 1) from Python decoders.
 
 Standard library only. `TraceWriter` writes the JSON Lines encoding (plain,
-or gzip when the name ends in ``.gz``) and refuses, with `TraceRuleError`,
+or gzip when the name ends in ``.gz``) or, for names ending in ``.dtrace``
+(or ``encoding="binary"``), the checksummed binary encoding byte for byte as
+the Swift writer does, and refuses, with `TraceRuleError`,
 every record a DepTrace reader would refuse. The optional module
 `deptrace_recorder.hf` records Hugging Face ``transformers`` generation; it
 never imports torch or transformers itself.

@@ -10,7 +10,7 @@ import sys
 import time
 from typing import Any, BinaryIO, Dict, Iterable, List, Optional, Tuple, Union
 
-from .encoding import ENCODINGS
+from .encoding import DEFAULT_CHUNK_BYTES, ENCODINGS, BinaryEncoder, RecordTooLarge
 from .intervals import IntervalSet
 from .state import ID_LIMIT, MAX_STREAMS, TraceState, Violation, check_ranges
 
@@ -156,18 +156,31 @@ def _choose(ranges: Any, ids: Any, record: str) -> List[Tuple[int, int]]:
 
 
 class TraceWriter:
-    """Writes DepTrace traces in the JSON Lines encoding, refusing any record a reader would refuse.
+    """Writes DepTrace traces in the JSON Lines or the binary encoding, refusing any record a reader would refuse.
 
-    `target` is a path (``.gz`` at the end writes gzip; ``"-"`` is standard
-    output) or an open file object (binary or text; gzip only with
-    ``gzip=True``). Each call is checked against the rules of the format
-    before anything is written: a refused call raises `TraceRuleError`, writes
-    nothing, and leaves the trace as it was, so recording can go on.
+    `target` is a path or an open file object. A path ending in ``.dtrace``
+    writes the binary encoding, any other the JSON Lines encoding (``.gz`` at
+    the end: gzip; ``"-"`` is standard output); ``encoding="binary"`` or
+    ``"jsonl"`` overrides the name, as in the Swift `TraceWriter`. A file
+    object gets JSON Lines unless ``encoding="binary"`` is given or its name
+    ends in ``.dtrace`` (binary needs a binary file object; gzip only with
+    ``gzip=True``, and only for JSON Lines). Each call is checked against the
+    rules of the format before anything is written: a refused call raises
+    `TraceRuleError`, writes nothing, and leaves the trace as it was, so
+    recording can go on.
 
-    Output is flushed after every call (``flush="record"``, the default), so a
-    crash loses at most the call in progress; ``flush="trace"`` flushes at
-    each ``end()`` and at close only (faster, and much smaller gzip output,
-    since each gzip flush ends a deflate block).
+    JSON Lines output is flushed after every call (``flush="record"``, the
+    default), so a crash loses at most the call in progress;
+    ``flush="trace"`` flushes at each ``end()`` and at close only (faster,
+    and much smaller gzip output, since each gzip flush ends a deflate block).
+
+    Binary output is written in CRC-checked chunks: records fill an open
+    chunk, which is closed, written and flushed to the operating system once
+    its payload reaches ``chunk_bytes`` (65,536 by default, the Swift
+    writer's ``flushThreshold``), at ``flush()``, at ``close()`` (and the end
+    of a ``with`` block), and before the next trace's start, so a crash
+    loses at most the records of the open chunk. ``flush=`` does not apply
+    to it. A record over 16 MiB is refused (no chunk can hold it).
 
     With ``timestamps=True`` every step without ``t=`` gets the nanoseconds
     since its trace's ``begin()`` (monotonic clock).
@@ -175,14 +188,25 @@ class TraceWriter:
 
     def __init__(self, target: Union[str, "os.PathLike[str]", BinaryIO, Any], *, gzip: Optional[bool] = None,
                  compresslevel: int = 6, flush: str = "record", timestamps: bool = False,
-                 encoding: str = "jsonl") -> None:
+                 encoding: Optional[str] = None, chunk_bytes: int = DEFAULT_CHUNK_BYTES) -> None:
         if flush not in ("record", "trace"):
             raise ValueError("flush must be 'record' or 'trace', not %r" % (flush,))
-        if encoding not in ENCODINGS:
-            raise ValueError(
-                "unknown encoding %r: this writer has %s. The binary encoding (.dtrace) is not implemented yet; "
-                "it plugs in through deptrace_recorder.encoding" % (encoding, ", ".join(sorted(ENCODINGS))))
-        self._encoder = ENCODINGS[encoding]()
+        if encoding is not None and encoding not in ENCODINGS:
+            raise ValueError("unknown encoding %r: this writer has %s" % (encoding, ", ".join(sorted(ENCODINGS))))
+        if isinstance(target, (str, os.PathLike)):
+            name: Any = os.fspath(target)
+        else:
+            name = getattr(target, "name", None)
+        named_binary = isinstance(name, str) and name.endswith(".dtrace")
+        if encoding is None:
+            encoding = "binary" if named_binary else "jsonl"
+        self.encoding = encoding
+        self._binary = encoding == "binary"
+        if self._binary:
+            self._encoder: Any = BinaryEncoder(chunk_bytes)
+        else:
+            BinaryEncoder(chunk_bytes)  # the same check on chunk_bytes, which JSON Lines does not use
+            self._encoder = ENCODINGS[encoding]()
         self._flush_each = flush == "record"
         self._timestamps = timestamps
         self._text = False
@@ -191,20 +215,26 @@ class TraceWriter:
         if isinstance(target, (str, os.PathLike)):
             path = os.fspath(target)
             self.name = path
+            use_gzip = path.endswith(".gz") if gzip is None else gzip
+            if self._binary and use_gzip:
+                raise ValueError("%s: the binary encoding is not gzipped by this writer (it is compact and "
+                                 "checksummed already): name it .dtrace, or write JSON Lines as .dtrace.jsonl.gz" % path)
             if path == "-":
                 raw: Any = sys.stdout.buffer
             else:
                 _refuse_unsupported_name(path)
                 raw = open(path, "wb")
                 self._owns_raw = True
-            use_gzip = path.endswith(".gz") if gzip is None else gzip
         else:
             raw = target
-            name = getattr(target, "name", None)
             self.name = name if isinstance(name, str) else None
             use_gzip = bool(gzip)
+            if self._binary and use_gzip:
+                raise ValueError("the binary encoding is not gzipped by this writer: leave gzip off")
             mode = getattr(target, "mode", None)
             self._text = isinstance(target, io.TextIOBase) or (isinstance(mode, str) and "b" not in mode)
+            if self._text and self._binary:
+                raise ValueError("the binary encoding needs a binary file object (opened with 'wb'), not a text one")
             if self._text:
                 if use_gzip:
                     raise ValueError("gzip output needs a binary file object, not a text one")
@@ -226,6 +256,12 @@ class TraceWriter:
     # -- output ----------------------------------------------------------------
 
     def _write(self, data: bytes, flush: bool = False) -> None:
+        if self._binary:
+            # Only whole chunks (and trace starts) arrive here: each goes to the OS at once.
+            if data:
+                self._sink.write(data)
+                self._sink.flush()
+            return
         if self._text:
             self._sink.write(data.decode("utf-8"))
         else:
@@ -233,9 +269,24 @@ class TraceWriter:
         if self._flush_each or flush:
             self._sink.flush()  # GzipFile.flush() also flushes the file under it
 
+    def _emit(self, encoded: Any, flush: bool = False) -> None:
+        """Hands an encoded record to the encoder and writes what it gives back."""
+        self._write(self._encoder.emit(encoded), flush)
+
+    @property
+    def chunk_bytes(self) -> Optional[int]:
+        """The payload size at which a binary chunk closes (None for JSON Lines)."""
+        return self._encoder.chunk_bytes if self._binary else None
+
+    @property
+    def pending_bytes(self) -> int:
+        """Binary: payload bytes of the open chunk, which a crash now would lose (0 for JSON Lines)."""
+        return self._encoder.pending if self._binary else 0
+
     def flush(self) -> None:
-        """Pushes everything written so far to the file (for gzip, through a sync flush)."""
+        """Pushes everything written so far to the file (binary: closes the open chunk; gzip: a sync flush)."""
         self._check_open()
+        self._write(self._encoder.flush())
         self._sink.flush()
         if self._gzip is not None:
             self._raw.flush()
@@ -270,6 +321,15 @@ class TraceWriter:
 
     def __exit__(self, *exc_info: Any) -> None:
         self.close()
+
+    def __del__(self) -> None:
+        # A binary writer dropped without close(): keep its open chunk if the file can still take it
+        # (as the Swift writer's deinit flushes). Never raises; close() is the reliable way.
+        try:
+            if not self._closed and self._binary and self._encoder.pending:
+                self._write(self._encoder.flush())
+        except Exception:
+            pass
 
     def _check_open(self) -> None:
         if self._closed:
@@ -345,6 +405,8 @@ class TraceWriter:
     def _encode(self, record: str, make: Any, *args: Any) -> bytes:
         try:
             return make(*args)
+        except RecordTooLarge as error:
+            raise self._error(record, Violation(str(error))) from None
         except UnicodeEncodeError as error:
             raise self._error(record, Violation("text must be valid Unicode (UTF-8 cannot encode %r)"
                                                 % error.object[error.start:error.end])) from None
@@ -374,6 +436,8 @@ class TraceWriter:
             raise TraceRuleError("header", str(error), trace) from None
         try:
             data = self._encoder.header(fields)
+        except RecordTooLarge as error:
+            raise TraceRuleError("header", str(error), trace) from None
         except UnicodeEncodeError as error:
             raise TraceRuleError("header", "text must be valid Unicode (UTF-8 cannot encode %r)"
                                  % error.object[error.start:error.end], trace) from None
@@ -383,7 +447,7 @@ class TraceWriter:
         self._trace = trace
         self._records = 0
         self._start_ns = time.monotonic_ns()
-        self._write(data)
+        self._emit(data)
 
     @staticmethod
     def _header_fields(header: Dict[str, Any]) -> Dict[str, Any]:
@@ -425,7 +489,7 @@ class TraceWriter:
         data = self._encode("end", self._encoder.end, kept)
         state.ended = True
         self._records += 1
-        self._write(data, flush=True)
+        self._emit(data, flush=True)
 
     # -- steps -----------------------------------------------------------------
 
@@ -456,7 +520,7 @@ class TraceWriter:
         data = self._encode("step", self._encoder.step, phase, start, count, kind, time_ns, tokens)
         state.apply_step(start, count)
         self._records += 1
-        self._write(data)
+        self._emit(data)
         return range(start, start + count)
 
     def prefill(self, n: Any, **options: Any) -> range:
@@ -484,7 +548,7 @@ class TraceWriter:
         data = self._encode(record, self._encoder.ranges, record, parsed, s)
         getattr(state, "apply_" + record)(parsed, s)
         self._records += 1
-        self._write(data)
+        self._emit(data)
 
     def evict(self, ranges: RangesArg = None, *, ids: Any = None, stream: Any = None) -> None:
         """Frees id ranges (sorted, disjoint ``(start, end)`` pairs, half-open) or ``ids=`` (any order) from memory, in `stream` or all."""
@@ -509,7 +573,7 @@ class TraceWriter:
             raise self._error("mark", Violation("'mark' must be a string, found %r" % (text,)))
         data = self._encode("mark", self._encoder.mark, text)
         self._records += 1
-        self._write(data)
+        self._emit(data)
 
     def snap(self, visible: RangesArg = None, *, resident: Union[bool, RangesArg] = False, stream: Any = None) -> None:
         """Asserts the visible set (and with `resident`, the resident set) of `stream`, or of every stream.
@@ -536,7 +600,7 @@ class TraceWriter:
             raise self._error("snap", error) from None
         data = self._encode("snap", self._encoder.snap, visible_ranges, resident_ranges, s)
         self._records += 1
-        self._write(data)
+        self._emit(data)
 
     def visible(self, ids: Any = None, stream: Any = None, *, ranges: RangesArg = None, masked: bool = False) -> None:
         """Makes the visible set of `stream` (or of every stream) exactly `ids` (or ``ranges=``), writing the delta.
@@ -589,15 +653,14 @@ class TraceWriter:
             getattr(state, "apply_" + record)(parsed, s)
         self._records += len(planned)
         if chunks:
-            self._write(b"".join(chunks))
+            self._write(b"".join(self._encoder.emit(encoded) for encoded in chunks))
 
 
 def _refuse_unsupported_name(path: str) -> None:
     lowered = path.lower()
-    if lowered.endswith(".dtrace") or lowered.endswith(".dtrace.gz"):
-        raise ValueError(
-            "%s: the binary encoding (.dtrace) is not implemented in deptrace_recorder yet; "
-            "write the JSON Lines encoding (.dtrace.jsonl or .dtrace.jsonl.gz)" % path)
+    if lowered.endswith(".dtrace.gz"):
+        raise ValueError("%s: the binary encoding (.dtrace) is not gzipped by this writer: name it .dtrace, "
+                         "or write JSON Lines as .dtrace.jsonl.gz" % path)
     if lowered.endswith(".zst"):
         raise ValueError("%s: zstd needs a package outside the standard library; write .dtrace.jsonl.gz, "
                          "or pipe the output through zstd" % path)

@@ -78,9 +78,14 @@ public final class TraceWriter {
         case .jsonl:
             buffer.append(contentsOf: JSONLRecordEncoder.line(for: header).utf8)
         case .binary:
+            let start = BinaryRecordEncoder.traceStart(header)
+            guard start.count - BinaryLayout.traceHeaderSize <= BinaryLayout.maxHeaderSize else {
+                analyzer = nil
+                throw .recordTooLarge("header", bytes: start.count - BinaryLayout.traceHeaderSize)
+            }
             closeChunk()
             binaryEncoder = BinaryRecordEncoder()
-            buffer.append(contentsOf: BinaryRecordEncoder.traceStart(header))
+            buffer.append(contentsOf: start)
         }
         if buffer.count >= flushThreshold { try flush() }
     }
@@ -201,8 +206,14 @@ public final class TraceWriter {
         if !toShow.isEmpty { records.append(.show(toShow.ranges, stream: stream)) }
         if !toAdd.isEmpty { records.append(.add(toAdd.ranges, stream: stream)) }
         var trial = analyzer
+        var trialEncoder = binaryEncoder
         for record in records {
             do { try trial.apply(record) } catch { throw .refused(error, record: record.typeName) }
+            if encoding == .binary {
+                var encoded: [UInt8] = []
+                trialEncoder.append(record, to: &encoded)
+                if encoded.count > BinaryLayout.maxChunkPayload { throw .recordTooLarge(record.typeName, bytes: encoded.count) }
+            }
         }
         for record in records { try write(record) }
     }
