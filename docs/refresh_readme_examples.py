@@ -22,13 +22,13 @@ BROKEN = """{"deptrace":1,"method":"h2o","sample":"17"}
 
 
 def run(command):
-    arguments = command.split()[1:]
     cwd = ROOT
     if "broken.dtrace.jsonl" in command:
         cwd = "/tmp"
         with open("/tmp/broken.dtrace.jsonl", "w") as handle:
             handle.write(BROKEN)
-    result = subprocess.run([BINARY] + arguments, cwd=cwd, capture_output=True, text=True)
+    # Through the shell, so that globs such as Traces/*.dtrace.jsonl expand as they would for a reader.
+    result = subprocess.run(BINARY + command[len("deptrace"):], shell=True, cwd=cwd, capture_output=True, text=True)
     return result.stdout + result.stderr
 
 

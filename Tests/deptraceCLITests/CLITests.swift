@@ -17,6 +17,15 @@ func deptrace(
     try runDepTrace(arguments, stdin: stdin, currentDirectory: directory, environment: environment)
 }
 
+/// Runs the built `deptrace` with an argument array, in the repository root.
+func deptrace(_ arguments: [String]) throws -> ProcessResult {
+    try runDepTrace(arguments, currentDirectory: repositoryRoot)
+}
+
+/// The four hand-made traces (Traces/ also holds simulated runs, whose
+/// numbers are checked by the simulation tests).
+let handMadeTraces = ["h2o-two-heads", "lightthinker", "recompute-add", "vanilla"].map { "Traces/\($0).dtrace.jsonl" }
+
 /// Runs `body` with a fresh temporary directory, removed afterwards.
 func withTemporaryDirectory<T>(_ body: (URL) throws -> T) throws -> T {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("deptrace-cli-\(UUID().uuidString)")
@@ -155,7 +164,7 @@ func lines(_ text: String) -> [String] {
 struct StatsTests {
     @Test("JSON: one object per trace, exactly the documented keys and the hand-computed values")
     func jsonMetrics() throws {
-        let result = try deptrace("stats", "Traces/", "--format", "json")
+        let result = try deptrace(["stats"] + handMadeTraces + ["--format", "json"])
         #expect(result.status == 0)
         #expect(result.stderr == "")
         let objects = try jsonObjects(result.stdout)
@@ -202,7 +211,7 @@ struct StatsTests {
 
     @Test("CSV: a header row with every column, then one parseable row per trace")
     func csv() throws {
-        let result = try deptrace("stats", "Traces/", "--format", "csv")
+        let result = try deptrace(["stats"] + handMadeTraces + ["--format", "csv"])
         #expect(result.status == 0)
         #expect(result.stderr == "")
         let rows = lines(result.stdout)
@@ -223,7 +232,7 @@ struct StatsTests {
 
     @Test("table: golden file")
     func table() throws {
-        let result = try deptrace("stats", "Traces/")
+        let result = try deptrace(["stats"] + handMadeTraces)
         #expect(result.status == 0)
         #expect(result.stderr == "")
         assertGolden(result.stdout, named: "stats-table.txt")
@@ -231,7 +240,7 @@ struct StatsTests {
 
     @Test("--columns picks and orders the columns")
     func columns() throws {
-        let result = try deptrace("stats", "Traces/", "--columns", "sample,dep,peak,self_ratio", "--format", "csv")
+        let result = try deptrace(["stats"] + handMadeTraces + ["--columns", "sample,dep,peak,self_ratio", "--format", "csv"])
         #expect(result.status == 0)
         #expect(result.stdout == """
             sample,dep,peak,self_ratio
@@ -245,7 +254,7 @@ struct StatsTests {
 
     @Test("--group-by method: table golden file")
     func groupByTable() throws {
-        let result = try deptrace("stats", "Traces/", "--group-by", "method")
+        let result = try deptrace(["stats"] + handMadeTraces + ["--group-by", "method"])
         #expect(result.status == 0)
         #expect(result.stderr == "")
         assertGolden(result.stdout, named: "stats-group-by-method.txt")
@@ -253,7 +262,7 @@ struct StatsTests {
 
     @Test("--group-by method: JSON parses, one group per method with the documented means")
     func groupByJSON() throws {
-        let result = try deptrace("stats", "Traces/", "--group-by", "method", "--format", "json")
+        let result = try deptrace(["stats"] + handMadeTraces + ["--group-by", "method", "--format", "json"])
         #expect(result.status == 0)
         let groups = try jsonObjects(result.stdout)
         #expect(groups.compactMap { $0["method"]?.string } == sampleMethods.sorted())
@@ -366,7 +375,7 @@ struct TimelineTests {
 struct ValidateTests {
     @Test("the sample traces are valid: exit 0 and an OK summary")
     func sampleTraces() throws {
-        let result = try deptrace("validate", "Traces/")
+        let result = try deptrace(["validate"] + handMadeTraces)
         #expect(result.status == 0)
         #expect(result.stderr == "")
         #expect(result.stdout == "OK: 4 inputs, 4 traces (4 complete, 0 incomplete); 0 errors, 0 warnings\n")

@@ -19,6 +19,7 @@ struct Stats: ParsableCommand {
                   deptrace stats runs/ --format csv > metrics.csv
                   deptrace stats runs/ --group-by method,dataset
                   deptrace stats run.dtrace.jsonl --columns sample,dep,peak,peak_kv
+                  deptrace stats sim.dtrace --against-formula
                 """
         )
     }
@@ -34,7 +35,13 @@ struct Stats: ParsableCommand {
     @Option(help: ArgumentHelp("Comma-separated columns to print: file, trace, method, model, dataset, sample and metric names.", valueName: "list"))
     var columns: String?
 
+    @Flag(name: .customLong("against-formula"), help: "Compare each trace's dep and peak with the LightThinker closed form it is read with (see 'deptrace formula --help').")
+    var againstFormula = false
+
     func validate() throws {
+        if againstFormula, columns != nil || groupBy != nil {
+            throw ValidationError("'--against-formula' and '\(columns != nil ? "--columns" : "--group-by")' are mutually exclusive.")
+        }
         if let columns {
             let unknown = Self.list(columns).filter { !StatsReport.isColumn($0) }
             if !unknown.isEmpty {
@@ -57,6 +64,17 @@ struct Stats: ParsableCommand {
         var report = StatsReport(format: format, columns: columns.map(Self.list))
         var analysed: [TraceOutcome] = []
         let inputs = input.inputs(reportingTo: log)
+        if againstFormula {
+            var rows: [(TraceOutcome, FormulaComparison)] = []
+            input.analyze(inputs, log: log, progress: progress) { outcome in
+                guard let metrics = outcome.metrics else { return }
+                rows.append((outcome, FormulaComparison(header: outcome.header, metrics: metrics)))
+            }
+            output.write(FormulaReport.render(rows, format: format, width: output.isTerminal ? output.terminalWidth : 80))
+            output.flush()
+            if log.hasErrors { throw ExitCode(1) }
+            return
+        }
         if grouping == nil { output.write(report.begin()) }
         input.analyze(inputs, log: log, progress: progress) { outcome in
             guard outcome.isAnalysed else { return }
