@@ -8,7 +8,7 @@ struct Simulate: ParsableCommand {
             abstract: "Play a method's cache policy over token lengths and write one trace per sample.",
             discussion: """
                 Methods:
-                \(SimulationMethod.allCases.map { "  \($0.rawValue): \($0.summary)" }.joined(separator: "\n"))
+                \(SimulationMethod.allCases.map { HelpText.entry($0.rawValue, $0.summary) }.joined(separator: "\n"))
 
                 Lengths: --prompt P --output L give every sample those lengths; without them \
                 they are drawn per sample from the seed (median prompt \(SimulationSample.defaultPromptMedian), \
