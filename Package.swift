@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .library(name: "DepTrace", targets: ["DepTrace"]),
         .library(name: "DepTraceReports", targets: ["DepTraceReports"]),
+        .library(name: "DepTraceCharts", targets: ["DepTraceCharts"]),
         .executable(name: "deptrace", targets: ["deptrace"]),
     ],
     dependencies: [
@@ -17,11 +18,21 @@ let package = Package(
         .target(name: "DepTrace"),
         // Tables, CSV and JSON renderings of the core's results.
         .target(name: "DepTraceReports", dependencies: ["DepTrace"]),
+        // libxml2, found through pkg-config; only DepTraceXML imports it.
+        .systemLibrary(
+            name: "CLibXML2",
+            pkgConfig: "libxml-2.0",
+            providers: [.apt(["libxml2-dev"]), .brew(["libxml2"])]
+        ),
+        // Owns libxml2's text writer and parser: the only module that touches the C API.
+        .target(name: "DepTraceXML", dependencies: ["CLibXML2"]),
+        // Chart layout (pure Swift) and its SVG rendering through DepTraceXML.
+        .target(name: "DepTraceCharts", dependencies: ["DepTrace", "DepTraceXML"]),
         // The command-line tool: parses arguments and calls the libraries.
         .executableTarget(
             name: "deptrace",
             dependencies: [
-                "DepTrace", "DepTraceReports",
+                "DepTrace", "DepTraceReports", "DepTraceCharts",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -29,6 +40,11 @@ let package = Package(
         .target(name: "_DepTraceTestSupport", dependencies: ["DepTrace"]),
         .testTarget(name: "DepTraceTests", dependencies: ["DepTrace", "_DepTraceTestSupport"]),
         .testTarget(name: "DepTraceReportsTests", dependencies: ["DepTraceReports", "_DepTraceTestSupport"]),
+        .testTarget(
+            name: "DepTraceChartsTests",
+            dependencies: ["DepTraceCharts", "DepTraceXML", "DepTrace", "_DepTraceTestSupport"],
+            exclude: ["Snapshots"]
+        ),
         .testTarget(
             name: "deptraceCLITests",
             dependencies: ["_DepTraceTestSupport"],

@@ -35,7 +35,7 @@ struct H2OPolicy: EvictionPolicy {
 
     /// The affinity of `id` in `stream`: higher is kept longer.
     func score(stream: Int, id: Int) -> UInt64 {
-        id == 0 ? .max : SimulationRandom.hash(seed, [3, UInt64(index), UInt64(stream), UInt64(id)])
+        id == 0 ? .max : SeededRandom.hash(seed, [3, UInt64(index), UInt64(stream), UInt64(id)])
     }
 
     mutating func victims(toFit queries: Int, visible: Int, created: Int) -> [(stream: Int?, ids: [Int])] {

@@ -45,7 +45,7 @@ struct SepLLMPolicy: EvictionPolicy {
     /// from a hash of (seed, sample, id).
     func isSeparator(_ id: Int) -> Bool {
         if let separators { return separators.contains(id) }
-        return Double(SimulationRandom.hash(seed, [4, UInt64(index), UInt64(id)]) >> 11) * 0x1p-53 < separatorRate
+        return Double(SeededRandom.hash(seed, [4, UInt64(index), UInt64(id)]) >> 11) * 0x1p-53 < separatorRate
     }
 
     mutating func victims(toFit queries: Int, visible: Int, created: Int) -> [(stream: Int?, ids: [Int])] {

@@ -93,7 +93,7 @@ extension CompressionPolicy {
     /// and the sample's index only, so AnLLM and LightThinker cut a sample alike.
     static func thoughts(for sample: SimulationSample, index: Int, seed: UInt64, mean: Int) -> [Int] {
         if let given = sample.thoughts { return given }
-        var random = SimulationRandom(seed: seed, 2, UInt64(index))
+        var random = SeededRandom(seed: seed, 2, UInt64(index))
         var thoughts: [Int] = []
         var remaining = sample.output
         while remaining > 0 {

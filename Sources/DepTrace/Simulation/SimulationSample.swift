@@ -35,7 +35,7 @@ public struct SimulationSample: Sendable, Hashable {
         promptMedian: Int = defaultPromptMedian, outputMedian: Int = defaultOutputMedian
     ) -> [SimulationSample] {
         (0..<Swift.max(count, 0)).map { index in
-            var random = SimulationRandom(seed: seed, 1, UInt64(index))
+            var random = SeededRandom(seed: seed, 1, UInt64(index))
             func draw(_ median: Int, factors: Int) -> Int {
                 var value = Double(median)
                 for _ in 0..<factors { value *= 0.5 + random.unit() }

@@ -1,7 +1,7 @@
-/// The seeded generator of the simulator: SplitMix64, with draws defined here
-/// rather than by the standard library, so a seed gives the same trace bytes
-/// on every platform and Swift version.
-public struct SimulationRandom: RandomNumberGenerator, Sendable {
+/// The project's seeded generator (SplitMix64), with draws defined here rather
+/// than by the standard library, so a seed gives the same simulated traces,
+/// bootstrap intervals and test cases on every platform and Swift version.
+public struct SeededRandom: RandomNumberGenerator, Sendable {
     private var state: UInt64
 
     public init(seed: UInt64) { state = seed }
@@ -25,6 +25,11 @@ public struct SimulationRandom: RandomNumberGenerator, Sendable {
 
     /// A uniform double in `[0, 1)`.
     public mutating func unit() -> Double { Double(next() >> 11) * 0x1p-53 }
+
+    /// A uniform index in `0..<count` (`count` > 0).
+    public mutating func index(below count: Int) -> Int {
+        Int(UInt64(count).multipliedFullWidth(by: next()).high)
+    }
 
     /// A fixed hash of a seed and keys: the same inputs give the same value everywhere.
     public static func hash(_ seed: UInt64, _ keys: [UInt64]) -> UInt64 {

@@ -1,0 +1,214 @@
+import ArgumentParser
+import DepTrace
+import DepTraceCharts
+import DepTraceReports
+import Foundation
+
+struct Chart: ParsableCommand {
+    static var configuration: CommandConfiguration {
+        CommandConfiguration(
+            abstract: "Draw traces as an SVG chart: timeline, dep, hist, mask or pareto.",
+            discussion: """
+                Kinds:
+                  timeline  tokens in context (|V| + n) per step of trace --trace of every
+                            file, overlaid; the shaded area is Dep; the peak is marked and
+                            labelled; compress steps and marks are ticks on the step axis.
+                            Long traces keep each pixel column's minimum and maximum, so the
+                            peak drawn is exact.
+                  dep       mean of --metric (default dep) per --group-by group (default
+                            method), with 95% bootstrap interval whiskers (seeded by --seed);
+                            a second group-by key gives grouped bars with a legend.
+                  hist      distribution of --metric over the traces, or with --per-event of
+                            the tokens each eviction frees; histogram, or --cdf.
+                  mask      the visibility map of trace --trace of one file: steps down,
+                            token ids across, a cell filled where the id is visible to the
+                            step (stream --stream, default 0); runs merged, large traces
+                            binned to one cell per pixel.
+                  pareto    accuracy (share of end records with correct: true) against the
+                            mean of --metric per --group-by group (default method); the
+                            non-dominated groups are filled and joined.
+
+                Text from trace metadata is escaped by libxml2; the same inputs and options
+                give the same bytes. --csv writes the exact numbers drawn.
+
+                Examples:
+                  deptrace chart timeline Traces/lightthinker.dtrace.jsonl -o lt.svg
+                  deptrace chart timeline Traces/simulated/ --title "Seven methods" -o all.svg
+                  deptrace chart dep Traces/simulated/ --metric peak --seed 7 -o peak.svg
+                  deptrace chart hist Traces/simulated/lightthinker-thought.dtrace --per-event --cdf -o freed.svg
+                  deptrace chart mask Traces/lightthinker.dtrace.jsonl -o mask.svg
+                  deptrace chart pareto runs/ --group-by method -o tradeoff.svg
+                """
+        )
+    }
+
+    enum Kind: String, ExpressibleByArgument, CaseIterable {
+        case timeline, dep, hist, mask, pareto
+    }
+
+    @Argument(help: ArgumentHelp("The chart: timeline, dep, hist, mask or pareto.", valueName: "kind"))
+    var kind: Kind
+
+    @OptionGroup var input: InputOptions
+
+    @Option(name: .shortAndLong, help: ArgumentHelp("The SVG file to write.", valueName: "file.svg"))
+    var output: String
+
+    @Option(help: ArgumentHelp("Also write the numbers drawn to this CSV file.", valueName: "file.csv"))
+    var csv: String?
+
+    @Option(help: ArgumentHelp("The chart's title (default: one naming what is drawn).", valueName: "text"))
+    var title: String?
+
+    @Option(help: ArgumentHelp("Width in pixels (200 to 4000).", valueName: "w"))
+    var width: Int = 800
+
+    @Option(help: ArgumentHelp("Height in pixels (150 to 4000).", valueName: "h"))
+    var height: Int = 450
+
+    @Option(help: ArgumentHelp("timeline, mask: which trace of each file, its 0-based index.", valueName: "n"))
+    var trace: Int = 0
+
+    @Option(help: ArgumentHelp("timeline, mask: one stream (layer × heads + head); timeline default: the mean over streams, mask: 0.", valueName: "s"))
+    var stream: Int?
+
+    @Option(help: ArgumentHelp("dep, hist, pareto: the per-trace metric drawn (default dep); see 'deptrace stats --help'.", valueName: "name"))
+    var metric: String = "dep"
+
+    @Option(name: .customLong("group-by"), help: ArgumentHelp("dep, hist, pareto: comma-separated header keys to group traces by (dep, pareto: default method; two keys at most).", valueName: "keys"))
+    var groupBy: String?
+
+    @Option(help: ArgumentHelp("dep: the seed of the bootstrap resampling.", valueName: "n"))
+    var seed: UInt64 = 1
+
+    @Flag(help: "hist: draw the cumulative distribution instead of a histogram.")
+    var cdf = false
+
+    @Flag(name: .customLong("per-event"), help: "hist: the tokens freed by each eviction event (the evictions after one step) instead of a per-trace metric.")
+    var perEvent = false
+
+    func validate() throws {
+        if !(200...4000).contains(width) { throw ValidationError("'--width' must be between 200 and 4000.") }
+        if !(150...4000).contains(height) { throw ValidationError("'--height' must be between 150 and 4000.") }
+        if trace < 0 { throw ValidationError("'--trace' must be 0 or more.") }
+        if let stream, stream < 0 { throw ValidationError("'--stream' must be 0 or more.") }
+        if kind != .timeline, kind != .mask, stream != nil || trace != 0 { throw ValidationError("'--stream' and '--trace' apply to 'timeline' and 'mask' only.") }
+        if kind == .timeline || kind == .mask, groupBy != nil || metric != "dep" { throw ValidationError("'--group-by' and '--metric' apply to 'dep', 'hist' and 'pareto' only.") }
+        if kind != .hist, cdf || perEvent { throw ValidationError("'--cdf' and '--per-event' apply to 'hist' only.") }
+        if !MetricCatalog.isMetric(metric) || ["complete", "correct"].contains(metric) {
+            throw ValidationError("'--metric': unknown or non-numeric metric '\(metric)'; see 'deptrace stats --help' for the metric names.")
+        }
+        if kind == .mask, input.paths.contains("-") {
+            throw ValidationError("'mask' reads its trace twice (its size, then its cells) and cannot take '-'; write standard input to a file first.")
+        }
+        if let groupBy {
+            let keys = Stats.list(groupBy)
+            if keys.isEmpty { throw ValidationError("'--group-by' needs at least one header key.") }
+            if keys.count > 2 { throw ValidationError("'--group-by' takes at most two keys in a chart.") }
+        }
+    }
+
+    func run() throws {
+        let progress = ProgressReporter(enabled: input.noProgress ? false : nil)
+        let log = DiagnosticLog(progress: progress)
+        let inputs = input.inputs(reportingTo: log)
+        let size = (width: Double(width), height: Double(height))
+        let drawn: (scene: Scene, csv: String)?
+        switch kind {
+        case .timeline:
+            drawn = timeline(inputs, size: size, log: log)
+        case .dep:
+            let outcomes = analysed(inputs, log: log, progress: progress)
+            let keys = groupBy.map(Stats.list) ?? ["method"]
+            let groups = DepChart.groups(outcomes, keys: keys, metric: metric, seed: seed)
+            drawn = groups.isEmpty ? nil : (
+                DepChart.layout(groups, keys: keys, metric: metric, title: title ?? DepChart.defaultTitle(metric: metric, keys: keys), width: size.width, height: size.height),
+                DepChart.csv(groups, keys: keys))
+        case .hist:
+            let keys = groupBy.map(Stats.list) ?? []
+            let series: [HistogramChart.Series]
+            if perEvent {
+                series = HistogramChart.eventSeries(inputs, keys: keys, options: input.analysisOptions) { log.report($0) }
+            } else {
+                series = HistogramChart.metricSeries(analysed(inputs, log: log, progress: progress), keys: keys, metric: metric)
+            }
+            let quantity = perEvent ? "tokens freed per eviction event" : MetricUnit.label(metric)
+            drawn = series.allSatisfy(\.values.isEmpty) ? nil : (
+                HistogramChart.layout(series, quantity: quantity, cdf: cdf, title: title ?? HistogramChart.defaultTitle(quantity: quantity, cdf: cdf), width: size.width, height: size.height),
+                HistogramChart.csv(series, cdf: cdf))
+        case .mask:
+            drawn = mask(inputs, size: size, log: log)
+        case .pareto:
+            let keys = groupBy.map(Stats.list) ?? ["method"]
+            let (entries, unjudged) = ParetoChart.entries(analysed(inputs, log: log, progress: progress), keys: keys, metric: metric)
+            drawn = entries.isEmpty ? nil : (
+                ParetoChart.layout(entries, unjudged: unjudged, metric: metric, title: title ?? ParetoChart.defaultTitle(metric: metric), width: size.width, height: size.height),
+                ParetoChart.csv(entries, metric: metric))
+        }
+        guard let drawn else {
+            if !log.hasErrors { log.report(Diagnostic(.error, file: input.paths.joined(separator: " "), message: "nothing to draw: no analysed trace\(kind == .hist && perEvent ? " with evictions" : kind == .pareto ? " whose end record says correct" : "")")) }
+            throw ExitCode(1)
+        }
+        try write(try SVGRenderer.render(drawn.scene), to: output)
+        if let csv { try write(Array(drawn.csv.utf8), to: csv) }
+        if log.hasErrors { throw ExitCode(1) }
+    }
+
+    private func timeline(_ inputs: [TraceInput], size: (width: Double, height: Double), log: DiagnosticLog) -> (Scene, String)? {
+        var series: [TimelineSeries] = []
+        for traceInput in inputs {
+            var collector = TimelineCollector(traceIndex: trace, stream: stream, capacity: TimelineChart.capacity(width: size.width))
+            let summary = InputAnalyzer.analyze(traceInput, options: input.analysisOptions, observer: &collector)
+            for diagnostic in collector.diagnostics { log.report(diagnostic) }
+            if collector.streamOutOfRange {
+                log.report(Diagnostic(.error, file: traceInput.displayName, trace: trace, message: "--stream \(stream ?? 0) is out of range: the trace has fewer streams"))
+            } else if !collector.finished {
+                log.report(Diagnostic(.error, file: traceInput.displayName, message: "no trace \(trace): the input holds \(summary.traces) trace\(summary.traces == 1 ? "" : "s")"))
+            }
+            if let item = collector.series { series.append(item) }
+        }
+        guard !series.isEmpty else { return nil }
+        TimelineChart.disambiguate(&series)
+        let streamLabel = stream.map { "stream \($0)" } ?? "mean over streams"
+        let scene = TimelineChart.layout(series, title: title ?? "Tokens in context per step", width: size.width, height: size.height, streamLabel: streamLabel)
+        return (scene, TimelineChart.csv(series))
+    }
+
+    private func mask(_ inputs: [TraceInput], size: (width: Double, height: Double), log: DiagnosticLog) -> (Scene, String)? {
+        guard inputs.count == 1, let traceInput = inputs.first else {
+            if !log.hasErrors {
+                log.report(Diagnostic(.error, file: input.paths.joined(separator: " "), message: "a mask reads one trace file; these paths hold \(inputs.count)"))
+            }
+            return nil
+        }
+        let chosen = stream ?? 0
+        guard let map = MaskChart.collect(traceInput, traceIndex: trace, stream: chosen, options: input.analysisOptions, width: size.width, height: size.height, report: { log.report($0) }) else {
+            if !log.hasErrors {
+                log.report(Diagnostic(.error, file: traceInput.displayName, trace: trace, message: "no trace \(trace) with steps and a stream \(chosen) to draw"))
+            }
+            return nil
+        }
+        let scene = MaskChart.layout(map, title: title ?? "Visibility map: \(map.name), stream \(chosen)", width: size.width, height: size.height)
+        return (scene, MaskChart.csv(map))
+    }
+
+    private func analysed(_ inputs: [TraceInput], log: DiagnosticLog, progress: ProgressReporter) -> [TraceOutcome] {
+        var outcomes: [TraceOutcome] = []
+        input.analyze(inputs, log: log, progress: progress) { outcome in
+            if outcome.isAnalysed { outcomes.append(outcome) }
+        }
+        return outcomes
+    }
+
+    private func write(_ bytes: [UInt8], to path: String) throws {
+        do {
+            try Data(bytes).write(to: URL(fileURLWithPath: path))
+        } catch {
+            throw ChartWriteError(description: "cannot write \(path): \(error.localizedDescription)")
+        }
+    }
+}
+
+struct ChartWriteError: Error, CustomStringConvertible {
+    let description: String
+}
