@@ -26,13 +26,23 @@ let package = Package(
         ),
         // Owns libxml2's text writer and parser: the only module that touches the C API.
         .target(name: "DepTraceXML", dependencies: ["CLibXML2"]),
+        // libarchive, found through pkg-config; only DepTraceArchive imports it.
+        .systemLibrary(
+            name: "CArchive",
+            pkgConfig: "libarchive",
+            providers: [.apt(["libarchive-dev"]), .brew(["libarchive"])]
+        ),
+        // Reads (and writes) trace bundles and compressed traces in place through libarchive.
+        .target(name: "DepTraceArchive", dependencies: ["DepTrace", "CArchive"]),
         // Chart layout (pure Swift) and its SVG rendering through DepTraceXML.
         .target(name: "DepTraceCharts", dependencies: ["DepTrace", "DepTraceXML"]),
+        // JUnit XML for `deptrace check`, written through DepTraceXML.
+        .target(name: "DepTraceJUnit", dependencies: ["DepTrace", "DepTraceXML"]),
         // The command-line tool: parses arguments and calls the libraries.
         .executableTarget(
             name: "deptrace",
             dependencies: [
-                "DepTrace", "DepTraceReports", "DepTraceCharts",
+                "DepTrace", "DepTraceReports", "DepTraceCharts", "DepTraceArchive", "DepTraceJUnit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -45,6 +55,8 @@ let package = Package(
             dependencies: ["DepTraceCharts", "DepTraceXML", "DepTrace", "_DepTraceTestSupport"],
             exclude: ["Snapshots"]
         ),
+        .testTarget(name: "DepTraceArchiveTests", dependencies: ["DepTraceArchive", "DepTrace", "_DepTraceTestSupport"]),
+        .testTarget(name: "DepTraceJUnitTests", dependencies: ["DepTraceJUnit", "DepTraceXML", "DepTrace"]),
         .testTarget(
             name: "deptraceCLITests",
             dependencies: ["_DepTraceTestSupport"],

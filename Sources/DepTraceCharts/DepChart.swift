@@ -37,24 +37,10 @@ public enum DepChart {
         return order.enumerated().map { index, key in
             let numbers = values[key] ?? []
             var random = SeededRandom(seed: seed &+ UInt64(index) &* 0x9E37_79B9)
-            let (low, high) = bootstrap(numbers, using: &random)
+            let (low, high) = Bootstrap.meanInterval(numbers, resamples: resamples, using: &random)
             return Bar(category: key[0], subgroup: key.count > 1 ? key[1] : nil, count: numbers.count,
                        mean: Statistics.mean(numbers) ?? 0, low: low, high: high)
         }
-    }
-
-    /// The 95% percentile bootstrap interval of the mean of `values`.
-    public static func bootstrap(_ values: [Double], using random: inout SeededRandom) -> (Double, Double) {
-        guard values.count > 1 else { return (values.first ?? 0, values.first ?? 0) }
-        var means: [Double] = []
-        means.reserveCapacity(resamples)
-        for _ in 0..<resamples {
-            var sum = 0.0
-            for _ in 0..<values.count { sum += values[random.index(below: values.count)] }
-            means.append(sum / Double(values.count))
-        }
-        means.sort()
-        return (Statistics.quantile(sorted: means, 0.025) ?? 0, Statistics.quantile(sorted: means, 0.975) ?? 0)
     }
 
     /// Shortens a label to `limit` characters.

@@ -32,6 +32,12 @@ public struct TraceInput: Sendable, Hashable {
     /// File name endings of trace files found when a folder is searched.
     public static let traceExtensions = [".dtrace.jsonl", ".dtrace"]
 
+    /// File name endings of compressed traces and trace bundles also found when
+    /// a folder is searched; they are read by the archive module (the CLI routes them there).
+    public static let bundleExtensions =
+        traceExtensions.flatMap { trace in [".gz", ".zst", ".xz", ".bz2"].map { trace + $0 } }
+        + [".tar", ".tar.gz", ".tgz", ".tar.zst", ".tzst", ".tar.xz", ".txz", ".tar.bz2", ".tbz2", ".zip"]
+
     /// Expands command-line paths into inputs: files as given, `-` as standard
     /// input, folders searched recursively for trace files (sorted by path).
     ///
@@ -66,7 +72,7 @@ public struct TraceInput: Sendable, Hashable {
             let base = path.hasSuffix("/") ? String(path.dropLast()) : path
             if let enumerator = manager.enumerator(atPath: path) {
                 while let relative = enumerator.nextObject() as? String {
-                    guard traceExtensions.contains(where: { relative.hasSuffix($0) }) else { continue }
+                    guard (traceExtensions + bundleExtensions).contains(where: { relative.hasSuffix($0) }) else { continue }
                     var entryIsDirectory: ObjCBool = false
                     let full = base + "/" + relative
                     if manager.fileExists(atPath: full, isDirectory: &entryIsDirectory), !entryIsDirectory.boolValue {

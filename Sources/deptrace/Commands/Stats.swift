@@ -26,8 +26,11 @@ struct Stats: ParsableCommand {
 
     @OptionGroup var input: InputOptions
 
-    @Option(help: ArgumentHelp("Output format: table, csv or json.", valueName: "format"))
-    var format: OutputFormat = .table
+    @Option(help: ArgumentHelp("Output format: table, csv or json; markdown or latex with --group-by (a table like the LightThinker paper's Table 1).", valueName: "format"))
+    var format: ReportFormat = .table
+
+    @Flag(help: "Markdown and LaTeX: the best value of each column in bold, the second underlined.")
+    var highlight = false
 
     @Option(name: .customLong("group-by"), help: ArgumentHelp("Comma-separated header keys to group traces by, such as method,dataset.", valueName: "keys"))
     var groupBy: String?
@@ -39,6 +42,8 @@ struct Stats: ParsableCommand {
     var againstFormula = false
 
     func validate() throws {
+        if format.isPaperFormat, groupBy == nil { throw ValidationError("'--format \(format.rawValue)' needs '--group-by' (rows: the first key; column groups: the second).") }
+        if highlight, !format.isPaperFormat { throw ValidationError("'--highlight' needs '--format markdown' or '--format latex'.") }
         if againstFormula, columns != nil || groupBy != nil {
             throw ValidationError("'--against-formula' and '\(columns != nil ? "--columns" : "--group-by")' are mutually exclusive.")
         }
@@ -61,6 +66,7 @@ struct Stats: ParsableCommand {
         let progress = ProgressReporter(enabled: input.noProgress ? false : nil)
         let log = DiagnosticLog(progress: progress)
         let grouping = groupBy.map(Self.list)
+        let format = self.format.outputFormat ?? .table
         var report = StatsReport(format: format, columns: columns.map(Self.list))
         var analysed: [TraceOutcome] = []
         let inputs = input.inputs(reportingTo: log)
@@ -81,7 +87,10 @@ struct Stats: ParsableCommand {
             if grouping != nil { analysed.append(outcome) } else { output.write(report.add(outcome)) }
         }
         let width = output.isTerminal ? output.terminalWidth : 80
-        if let grouping {
+        if let grouping, self.format.isPaperFormat {
+            let table = GroupReport.paperTable(GroupSummary.group(analysed, by: grouping), keys: grouping)
+            output.write(self.format == .latex ? table.latex(highlight: highlight) : table.markdown(highlight: highlight))
+        } else if let grouping {
             output.write(GroupReport.render(GroupSummary.group(analysed, by: grouping), keys: grouping, format: format, width: width))
         } else {
             output.write(report.end(width: width))

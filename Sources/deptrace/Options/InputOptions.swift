@@ -1,10 +1,11 @@
 import ArgumentParser
 import DepTrace
+import DepTraceArchive
 import DepTraceReports
 
 /// Trace inputs and the metric options shared by the analysing commands.
 struct InputOptions: ParsableArguments {
-    @Argument(help: ArgumentHelp("Trace files, folders (searched recursively for .dtrace.jsonl and .dtrace), or - for standard input.", valueName: "path"))
+    @Argument(help: ArgumentHelp("Trace files, compressed traces, .tar/.zip bundles (read in place), folders (searched recursively for all of these), or - for standard input.", valueName: "path"))
     var paths: [String]
 
     @Option(name: .long, help: ArgumentHelp("Phases whose steps count toward dep and full_dep: a comma-separated list of prefill, decode, compress, or all.", valueName: "list"))
@@ -16,7 +17,22 @@ struct InputOptions: ParsableArguments {
     @Flag(name: .long, help: "Never show progress on standard error (it is shown only on a terminal, outside CI, after a second).")
     var noProgress = false
 
+    @Flag(name: .long, help: "After a damaged archive entry, read on with the next one where the archive allows it (zip files, readable tar streams).")
+    var keepGoing = false
+
+    @Option(name: .long, help: ArgumentHelp("Most uncompressed bytes read from one archive entry or compressed file, such as 512M or 64G.", valueName: "size"))
+    var maxEntryBytes: String = "64G"
+
+    @Option(name: .long, help: ArgumentHelp("Most uncompressed bytes read from one archive, all entries together.", valueName: "size"))
+    var maxArchiveBytes: String = "64G"
+
+    @Option(name: .long, help: ArgumentHelp("Highest compression ratio accepted once 64 MiB are out of an archive (a guard against zip bombs).", valueName: "n"))
+    var maxRatio: Double = ArchiveLimits.defaultMaxRatio
+
     func validate() throws {
+        if ArchiveLimits.parseByteCount(maxEntryBytes) == nil { throw ValidationError("'--max-entry-bytes' must be a positive byte count, such as 512M or 64G.") }
+        if ArchiveLimits.parseByteCount(maxArchiveBytes) == nil { throw ValidationError("'--max-archive-bytes' must be a positive byte count, such as 512M or 64G.") }
+        if !(maxRatio >= 1) { throw ValidationError("'--max-ratio' must be 1 or more.") }
         if jobs < 0 { throw ValidationError("'--jobs' must be 0 (one per core) or more.") }
         if paths.filter({ $0 == "-" }).count > 1 { throw ValidationError("'-' (standard input) can be given only once.") }
         if case .failure(let error) = PhaseSet.parse(phases) { throw ValidationError("'--phases': \(error)") }
@@ -28,17 +44,47 @@ struct InputOptions: ParsableArguments {
         return AnalysisOptions(countedPhases: set)
     }
 
+    /// The archive limits the flags describe (validated already).
+    var archiveLimits: ArchiveLimits {
+        ArchiveLimits(
+            maxEntryBytes: ArchiveLimits.parseByteCount(maxEntryBytes) ?? ArchiveLimits.defaultMaxEntryBytes,
+            maxArchiveBytes: ArchiveLimits.parseByteCount(maxArchiveBytes) ?? ArchiveLimits.defaultMaxArchiveBytes,
+            maxRatio: maxRatio)
+    }
+
     /// Analyses `inputs` on `--jobs` cores, delivering each input's traces and
     /// diagnostics in input order, with progress.
+    ///
+    /// Archives and compressed files (recognised by content) are read in place
+    /// through DepTraceArchive, entry by entry in archive order; runs of other
+    /// inputs between them go to the core's parallel analyser.
     func analyze(_ inputs: [TraceInput], log: DiagnosticLog, progress: ProgressReporter, onTrace: (TraceOutcome) -> Void) {
-        ParallelInputAnalyzer.analyze(inputs, options: analysisOptions, workers: jobs) { result in
-            for diagnostic in result.diagnostics { log.report(diagnostic) }
-            for outcome in result.outcomes {
+        func deliver(diagnostics: [Diagnostic], outcomes: [TraceOutcome], bytes: Int) {
+            for diagnostic in diagnostics { log.report(diagnostic) }
+            for outcome in outcomes {
                 progress.traceDone()
                 onTrace(outcome)
             }
-            progress.inputDone(bytes: result.summary.bytes)
+            progress.inputDone(bytes: bytes)
         }
+        var plain: [TraceInput] = []
+        func flushPlain() {
+            ParallelInputAnalyzer.analyze(plain, options: analysisOptions, workers: jobs) { result in
+                deliver(diagnostics: result.diagnostics, outcomes: result.outcomes, bytes: result.summary.bytes)
+            }
+            plain.removeAll()
+        }
+        for input in inputs {
+            guard case .file(let path) = input.location, ArchiveInput.isArchiveOrCompressed(path: path) else {
+                plain.append(input)
+                continue
+            }
+            flushPlain()
+            ArchiveAnalyzer.analyze(path: path, options: analysisOptions, limits: archiveLimits, keepGoing: keepGoing, workers: jobs) { result in
+                deliver(diagnostics: result.diagnostics, outcomes: result.outcomes, bytes: result.bytes)
+            }
+        }
+        flushPlain()
         progress.finish()
     }
 

@@ -1,0 +1,82 @@
+/// An observer that follows every trace step by step and keeps what an audit
+/// needs: the running maximum of tokens a step attends to (each time it
+/// rises), so the first step over any budget, even one read from the `end`
+/// record, is known without keeping the steps.
+public struct BudgetAuditor: TraceObserver {
+    public static var observesRecords: Bool { true }
+
+    /// A step that attends to more tokens than every step before it.
+    public struct Rise: Sendable, Hashable {
+        /// 0-based index of the step in its trace, and of the record.
+        public var step: Int
+        public var record: Int
+        public var phase: Phase
+        public var first: Int
+        public var queries: Int
+        /// The stream that attends to the most, and its `|V_s|` before the step.
+        public var stream: Int
+        public var visibleBefore: Int
+        /// `|V_s| + n`.
+        public var attended: Int
+        /// What the step before it attended to (its context), nil for the first step.
+        public var previousAttended: Int?
+    }
+
+    /// One trace as the audit sees it.
+    public struct TraceRecord: Sendable {
+        public var outcome: TraceOutcome
+        /// Every rise of the running maximum, in order.
+        public var rises: [Rise]
+        /// The `end` record's claims, when there is one.
+        public var claims: Claims?
+
+        /// The first step that attends to more than `budget` tokens.
+        public func firstStep(over budget: Int) -> Rise? { rises.first { $0.attended > budget } }
+    }
+
+    public private(set) var traces: [TraceRecord] = []
+    public private(set) var diagnostics: [Diagnostic] = []
+    private var rises: [Rise] = []
+    private var step = 0
+    private var lastAttended: Int?
+    private var claims: Claims?
+
+    public init() {}
+
+    public mutating func traceStarted(_ analyzer: TraceAnalyzer, file: String, index: Int) {
+        rises = []
+        step = 0
+        lastAttended = nil
+        claims = nil
+    }
+
+    public mutating func willApply(_ record: Record, to analyzer: TraceAnalyzer) {
+        switch record {
+        case .step(let step):
+            var best = (stream: 0, visible: analyzer.visibleCount(stream: 0))
+            for stream in 1..<max(1, analyzer.streamCount) {
+                let visible = analyzer.visibleCount(stream: stream)
+                if visible > best.visible { best = (stream, visible) }
+            }
+            let attended = best.visible + step.count
+            if attended > (rises.last?.attended ?? Int.min) {
+                rises.append(Rise(step: self.step, record: analyzer.recordCount, phase: step.phase, first: step.first, queries: step.count,
+                                  stream: best.stream, visibleBefore: best.visible, attended: attended, previousAttended: lastAttended))
+            }
+            lastAttended = attended
+            self.step += 1
+        case .end(let claims):
+            self.claims = claims
+        default:
+            break
+        }
+    }
+
+    public mutating func traceFinished(_ outcome: TraceOutcome, analyzer: TraceAnalyzer?) {
+        traces.append(TraceRecord(outcome: outcome, rises: outcome.metrics == nil ? [] : rises, claims: claims))
+        rises = []
+        claims = nil
+    }
+
+    public mutating func report(_ diagnostic: Diagnostic) { diagnostics.append(diagnostic) }
+}

@@ -1,0 +1,4 @@
+/// Counts shared by the entries of one archive.
+final class ArchiveTotals {
+    var uncompressed: Int64 = 0
+}

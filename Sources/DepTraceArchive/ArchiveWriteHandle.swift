@@ -1,0 +1,72 @@
+internal import CArchive
+
+/// Owns one libarchive writer (`struct archive *`) creating a file.
+final class ArchiveWriteHandle {
+    private let raw: OpaquePointer
+    let path: String
+    private var closed = false
+
+    enum Format { case tar, zip, raw }
+    enum Filter { case none, gzip, zstd, xz, bzip2 }
+
+    init(path: String, format: Format, filter: Filter) throws(ArchiveError) {
+        guard let raw = archive_write_new() else { throw ArchiveError(path: path, message: "cannot create an archive writer (out of memory)") }
+        self.raw = raw
+        self.path = path
+        switch format {
+        case .tar: try check(archive_write_set_format_pax_restricted(raw))
+        case .zip: try check(archive_write_set_format_zip(raw))
+        case .raw: try check(archive_write_set_format_raw(raw))
+        }
+        switch filter {
+        case .none: break
+        case .gzip: try check(archive_write_add_filter_gzip(raw))
+        case .zstd: try check(archive_write_add_filter_zstd(raw))
+        case .xz: try check(archive_write_add_filter_xz(raw))
+        case .bzip2: try check(archive_write_add_filter_bzip2(raw))
+        }
+        try check(archive_write_open_filename(raw, path))
+    }
+
+    deinit {
+        // archive_write_free closes (and flushes) a writer not closed yet.
+        archive_write_free(raw)
+    }
+
+    private var errorMessage: String {
+        guard let text = archive_error_string(raw) else { return "unknown libarchive error" }
+        return String(cString: text)
+    }
+
+    @discardableResult
+    private func check(_ code: Int32, entry: String? = nil) throws(ArchiveError) -> Int32 {
+        guard code < ARCHIVE_WARN else { return code }
+        throw ArchiveError(path: path, entry: entry, message: errorMessage)
+    }
+
+    /// Starts a regular-file entry of `size` bytes.
+    func beginEntry(name: String, size: Int64, modificationTime: Int) throws(ArchiveError) {
+        guard let entry = archive_entry_new() else { throw ArchiveError(path: path, entry: name, message: "out of memory") }
+        defer { archive_entry_free(entry) }
+        archive_entry_set_pathname(entry, name)
+        archive_entry_set_size(entry, size)
+        archive_entry_set_filetype(entry, 0o100000)
+        archive_entry_set_perm(entry, 0o644)
+        archive_entry_set_mtime(entry, modificationTime, 0)
+        try check(archive_write_header(raw, entry), entry: name)
+    }
+
+    /// Writes data of the current entry.
+    func write(_ bytes: UnsafeRawBufferPointer, entry: String) throws(ArchiveError) {
+        guard let base = bytes.baseAddress, bytes.count > 0 else { return }
+        let written = archive_write_data(raw, base, bytes.count)
+        if written < 0 { throw ArchiveError(path: path, entry: entry, message: errorMessage) }
+    }
+
+    /// Finishes the file.
+    func close() throws(ArchiveError) {
+        guard !closed else { return }
+        closed = true
+        try check(archive_write_close(raw))
+    }
+}

@@ -1,0 +1,90 @@
+import ArgumentParser
+import DepTrace
+import DepTraceJUnit
+import DepTraceReports
+import Foundation
+
+struct Check: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Gate CI on limits: peak and Dep per trace, a ratio against a baseline, regressions against a previous run.",
+        discussion: """
+            One verdict per trace and per group (--group-by, method by default). Exit codes: \
+            0 every check passed, 1 a check failed (or a trace is invalid), 2 usage error. \
+            --junit writes JUnit XML (one test case per check) that CI systems display; \
+            --markdown writes a summary for a pull-request comment.
+
+            Examples:
+              deptrace check runs/ --max-peak 1024 --max-dep 5e6
+              deptrace check runs/h2o/ --min-ratio 3 --baseline runs/vanilla/ --junit check.xml
+              deptrace check runs/ --max-regression 5 --previous main-runs/ --markdown summary.md
+            """
+    )
+
+    @OptionGroup var input: InputOptions
+
+    @Option(name: .customLong("max-peak"), help: ArgumentHelp("Fail any trace whose peak exceeds this.", valueName: "n"))
+    var maxPeak: Int?
+
+    @Option(name: .customLong("max-dep"), help: ArgumentHelp("Fail any trace whose dep exceeds this.", valueName: "n"))
+    var maxDep: Double?
+
+    @Option(name: .customLong("min-ratio"), help: ArgumentHelp("Fail a group whose ratio of mean Dep against --baseline is below this.", valueName: "r"))
+    var minRatio: Double?
+
+    @Option(help: ArgumentHelp("The baseline run for --min-ratio; repeat for several paths.", valueName: "path"))
+    var baseline: [String] = []
+
+    @Option(name: .customLong("max-regression"), help: ArgumentHelp("Fail a group whose mean dep or peak rose more than this percentage over --previous.", valueName: "pct"))
+    var maxRegression: Double?
+
+    @Option(help: ArgumentHelp("The previous run for --max-regression; repeat for several paths.", valueName: "path"))
+    var previous: [String] = []
+
+    @Option(name: .customLong("group-by"), help: ArgumentHelp("Comma-separated header keys that form the groups checked together.", valueName: "keys"))
+    var groupBy: String = "method"
+
+    @Option(help: ArgumentHelp("Write JUnit XML of every check to this file.", valueName: "file"))
+    var junit: String?
+
+    @Option(help: ArgumentHelp("Write a Markdown summary to this file.", valueName: "file"))
+    var markdown: String?
+
+    @Option(help: ArgumentHelp("Seed of the bootstrap interval shown with --min-ratio.", valueName: "n"))
+    var seed: UInt64 = 0
+
+    @Flag(help: "Print passed checks too.")
+    var verbose = false
+
+    func validate() throws {
+        if maxPeak == nil, maxDep == nil, minRatio == nil, maxRegression == nil {
+            throw ValidationError("give at least one of '--max-peak', '--max-dep', '--min-ratio', '--max-regression'.")
+        }
+        if minRatio != nil, baseline.isEmpty { throw ValidationError("'--min-ratio' needs '--baseline'.") }
+        if minRatio == nil, !baseline.isEmpty { throw ValidationError("'--baseline' is only used with '--min-ratio'.") }
+        if maxRegression != nil, previous.isEmpty { throw ValidationError("'--max-regression' needs '--previous'.") }
+        if maxRegression == nil, !previous.isEmpty { throw ValidationError("'--previous' is only used with '--max-regression'.") }
+        if let maxRegression, maxRegression < 0 { throw ValidationError("'--max-regression' must be 0 or more.") }
+        if Stats.list(groupBy).isEmpty { throw ValidationError("'--group-by' needs at least one header key.") }
+    }
+
+    func run() throws {
+        let output = TextOutput.standardOutput
+        let progress = ProgressReporter(enabled: input.noProgress ? false : nil)
+        let log = DiagnosticLog(progress: progress)
+        let outcomes = RunLoader.outcomes(input.paths, input: input, log: log, progress: progress)
+        let base = baseline.isEmpty ? [] : RunLoader.outcomes(baseline, input: input, log: log, progress: progress)
+        let before = previous.isEmpty ? [] : RunLoader.outcomes(previous, input: input, log: log, progress: progress)
+        let limits = Gate.Limits(maxPeak: maxPeak, maxDep: maxDep, minRatio: minRatio, maxRegression: maxRegression)
+        let checks = Gate.evaluate(outcomes, baseline: base, previous: before, limits: limits, groupBy: Stats.list(groupBy), seed: seed)
+        if let junit {
+            let bytes = try JUnitReport.render(checks)
+            try Data(bytes).write(to: URL(fileURLWithPath: junit))
+        }
+        if let markdown {
+            try Data(GateReport.markdown(checks).utf8).write(to: URL(fileURLWithPath: markdown))
+        }
+        output.write(GateReport.text(checks, verbose: verbose))
+        output.flush()
+        if log.hasErrors || checks.contains(where: { !$0.passed }) || checks.isEmpty { throw ExitCode(1) }
+    }
+}
