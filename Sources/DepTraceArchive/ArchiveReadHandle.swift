@@ -37,16 +37,11 @@ final class ArchiveReadHandle {
     deinit { archive_read_free(raw) }
 
     /// libarchive's message for the last failure.
-    var errorMessage: String {
-        guard let text = archive_error_string(raw) else { return "unknown libarchive error" }
-        return String(cString: text)
-    }
+    var errorMessage: String { LibArchive.message(raw) }
 
-    /// Throws for a failed libarchive call, with libarchive's message.
     @discardableResult
     private func check(_ code: Int32, entry: String? = nil) throws(ArchiveError) -> Int32 {
-        guard code < ARCHIVE_WARN else { return code }
-        throw ArchiveError(path: path, entry: entry, message: errorMessage)
+        try LibArchive.check(code, raw, path: path, entry: entry)
     }
 
     /// Whether the archive is a single compressed file rather than a tar or zip archive (known after the first header).

@@ -33,15 +33,11 @@ final class ArchiveWriteHandle {
         archive_write_free(raw)
     }
 
-    private var errorMessage: String {
-        guard let text = archive_error_string(raw) else { return "unknown libarchive error" }
-        return String(cString: text)
-    }
+    private var errorMessage: String { LibArchive.message(raw) }
 
     @discardableResult
     private func check(_ code: Int32, entry: String? = nil) throws(ArchiveError) -> Int32 {
-        guard code < ARCHIVE_WARN else { return code }
-        throw ArchiveError(path: path, entry: entry, message: errorMessage)
+        try LibArchive.check(code, raw, path: path, entry: entry)
     }
 
     /// Starts a regular-file entry of `size` bytes.
