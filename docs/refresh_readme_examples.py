@@ -32,12 +32,23 @@ def run(command):
     return result.stdout + result.stderr
 
 
+def refresh_block(block):
+    """A fenced block of `$ deptrace ...` commands, each followed by its output.
+
+    Blocks with other commands, or with commands that write files for the next
+    ones, are a sequence: they are left as written.
+    """
+    commands = [line for line in block.splitlines() if line.startswith("$ ")]
+    if not commands or any(not c.startswith("$ deptrace ") or " -o " in c for c in commands):
+        return block
+    return "".join("$ %s\n%s" % (c[2:], run(c[2:])) for c in commands)
+
+
 def main():
     path = os.path.join(ROOT, "README.md")
     with open(path) as handle:
         text = handle.read()
-    text = re.sub(r"\$ (deptrace [^\n]+)\n(.*?)(?=(\$ echo|```))",
-                  lambda match: "$ %s\n%s" % (match.group(1), run(match.group(1))), text, flags=re.S)
+    text = re.sub(r"(?<=```\n)(\$ .*?)(?=```)", lambda match: refresh_block(match.group(1)), text, flags=re.S)
     with open(path, "w") as handle:
         handle.write(text)
 
