@@ -1,13 +1,14 @@
 import DepTrace
-import Dispatch
 import Foundation
 
 /// Reads the traces of an archive or a compressed file in place: entries
 /// stream from libarchive into the trace readers, nothing is written to disk.
 ///
-/// Entries are named `archive:entry` in outcomes and diagnostics. Small
-/// entries are decompressed on the calling thread and parsed on other cores
-/// while the next ones decompress; results are delivered in archive order.
+/// Entries are named `archive:entry` in outcomes and diagnostics. Decompression
+/// and parsing run on different cores: small entries are decompressed on the
+/// calling thread and parsed on others while the next ones decompress; a large
+/// entry (or a single compressed file) is decompressed on a read-ahead thread
+/// while the calling thread parses it.
 public enum ArchiveAnalyzer {
     /// What one entry (or one archive-level failure) gave.
     public struct EntryResult: Sendable {
@@ -21,8 +22,11 @@ public enum ArchiveAnalyzer {
 
     /// Entries up to this size (when the archive states it) are read whole and parsed on another core.
     static let bufferedEntryLimit: Int64 = 8 << 20
+    /// Entries from this size (or of unknown size) are decompressed on a read-ahead thread.
+    static let readAheadThreshold: Int64 = 1 << 20
 
-    /// Reads every trace entry of the archive or compressed file at `path`.
+    /// Reads every trace entry of the archive or compressed file at `path`, in
+    /// parallel, delivering results in archive order.
     ///
     /// A damaged entry is reported with its name and every trace before it is
     /// delivered; the archive is then read no further, unless `keepGoing`,
@@ -31,124 +35,123 @@ public enum ArchiveAnalyzer {
     /// Passing a limit always stops the archive.
     ///
     /// - Parameters:
+    ///   - entry: when given, only the entry of that name is read.
     ///   - workers: threads parsing entries; 0 means one per core.
     ///   - deliver: called on the calling thread, in archive order.
     public static func analyze(
-        path: String, options: AnalysisOptions, limits: ArchiveLimits = ArchiveLimits(), keepGoing: Bool = false,
+        path: String, entry selected: String? = nil, options: AnalysisOptions, limits: ArchiveLimits = ArchiveLimits(), keepGoing: Bool = false,
         workers: Int = 0, deliver: (EntryResult) -> Void
     ) {
         let threads = workers > 0 ? workers : ProcessorCount.active
         let pipeline = OrderedPipeline(maxInFlight: Swift.max(2, Swift.min(2 * threads, 32)))
-        let totals = ArchiveTotals()
-        var handle: ArchiveReadHandle
-        do {
-            handle = try ArchiveReadHandle(path: path)
-        } catch {
-            deliver(EntryResult(name: path, diagnostics: [Diagnostic(.error, file: path, message: error.message)]))
-            return
+        let walker = ArchiveEntryWalker(path: path, limits: limits, keepGoing: keepGoing) { diagnostic in
+            pipeline.submitReady(EntryResult(name: diagnostic.file, diagnostics: [diagnostic]))
         }
-        var index = 0  // headers read through the current handle
-        var resumeAt = 0  // after reopening a zip file: headers to pass over
-        var traceEntries = 0
-        var lastEntry: String?
-        func report(_ severity: Diagnostic.Severity, _ message: String) {
-            pipeline.submitReady(EntryResult(name: path, diagnostics: [Diagnostic(severity, file: path, message: message)]))
-        }
-        /// Reopens a zip file to read on after entry `index`; false when it cannot.
-        func reopen(after damaged: Int) -> Bool {
-            guard keepGoing, handle.isZip, let reopened = try? ArchiveReadHandle(path: path) else { return false }
-            handle = reopened
-            resumeAt = damaged + 1
-            index = 0
-            return true
-        }
-        func stopNote(after name: String) {
-            if !keepGoing { report(.warning, "entries after \(name) are not read; --keep-going reads on where the archive allows it") }
-        }
-
-        reading: while true {
+        walker.walk(selecting: selected) { entry in
             pipeline.deliverReady(deliver)
-            let header: ArchiveReadHandle.Header
-            do {
-                header = try handle.nextEntry()
-            } catch {
-                let place = lastEntry.map { "damaged archive after entry \($0): " } ?? "cannot read the archive: "
-                if index < resumeAt { break reading }  // the damage that stopped us before: no way past it
-                report(.error, place + error.error.message)
-                if !error.fatal, keepGoing { index += 1; continue reading }
-                if error.fatal, reopen(after: index) { continue reading }
-                break reading
-            }
-            guard case let .entry(entryName, isRegularFile, size) = header else { break reading }
-            let position = index
-            index += 1
-            if position < resumeAt {
-                do { try handle.skipData() } catch { break reading }
-                continue reading
-            }
-            let single = handle.isSingleFile
-            guard single || (isRegularFile && ArchiveInput.isTraceEntry(entryName)) else { continue reading }
-            traceEntries += 1
-            let name = single ? path : "\(path):\(entryName)"
-            lastEntry = entryName
-            if let size, size > limits.maxEntryBytes {
-                pipeline.submitReady(EntryResult(
-                    name: name,
-                    diagnostics: [Diagnostic(.error, file: name, message: "the archive states \(ByteCount.text(size)) uncompressed for this entry, more than the limit of \(ByteCount.text(limits.maxEntryBytes)); not read (raise it with --max-entry-bytes)")],
-                    bytes: 0))
-                break reading
-            }
-            let source = ArchiveEntrySource(handle: handle, name: name, limits: limits, totals: totals)
-            if let size, size <= bufferedEntryLimit, !single {
+            if let size = entry.size, size <= bufferedEntryLimit, !entry.isSingleFile {
                 // Decompress here, parse on another core.
-                var bytes = [UInt8](repeating: 0, count: Int(size) + 1)
-                var filled = 0
-                var trailing: InputError?
-                while true {
-                    if filled == bytes.count { bytes.append(contentsOf: repeatElement(0, count: Swift.max(bytes.count, 4096))) }
-                    do {
-                        let read = try bytes.withUnsafeMutableBytes { buffer throws(InputError) in
-                            try source.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[filled...]))
-                        }
-                        if read == 0 { break }
-                        filled += read
-                    } catch let error as InputError {
-                        trailing = error
-                        break
-                    } catch {
-                        break
-                    }
-                }
-                bytes.removeLast(bytes.count - filled)
-                let entryBytes = bytes
-                let failure = trailing
+                let (bytes, failure) = readWhole(entry.source, expected: size)
+                let name = entry.name
                 pipeline.submit {
                     var collector = Collector()
                     let summary = InputAnalyzer.analyze(
-                        BufferedEntrySource(bytes: entryBytes, trailingError: failure), name: name, options: options, observer: &collector)
+                        BufferedEntrySource(bytes: bytes, trailingError: failure), name: name, options: options, observer: &collector)
                     return EntryResult(name: name, outcomes: collector.outcomes, diagnostics: collector.diagnostics, bytes: summary.bytes)
                 }
             } else {
-                // Large, or of unknown size: stream it through the readers here, in order.
+                // Large, or of unknown size: parse here, in order, while another thread decompresses.
                 pipeline.drain(deliver)
                 var collector = Collector()
-                let summary = InputAnalyzer.analyze(source, name: name, options: options, observer: &collector)
-                pipeline.submitReady(EntryResult(name: name, outcomes: collector.outcomes, diagnostics: collector.diagnostics, bytes: summary.bytes))
+                let summary = analyzeStreaming(entry, options: options, observer: &collector)
+                pipeline.submitReady(EntryResult(name: entry.name, outcomes: collector.outcomes, diagnostics: collector.diagnostics, bytes: summary.bytes))
             }
-            switch source.failure?.kind {
-            case nil: continue reading
-            case .limit: break reading
-            case .damaged(let fatal):
-                if !fatal, keepGoing { continue reading }
-                if fatal, reopen(after: position) { continue reading }
-                stopNote(after: entryName)
-                break reading
-            }
-        }
-        if traceEntries == 0, !pipeline.hasResults {
-            report(.warning, "no trace entry (\(ArchiveInput.traceEntryExtensions.map { "*" + $0 }.joined(separator: ", "))) in this archive")
         }
         pipeline.drain(deliver)
+    }
+
+    /// Reads the trace entries of the archive or compressed file at `path` one
+    /// after another on the calling thread (decompression reads ahead on
+    /// another), reporting every trace, record and diagnostic to `observer`.
+    ///
+    /// - Parameter entry: when given, only the entry of that name is read.
+    /// - Returns: the counts of every entry read, added up.
+    @discardableResult
+    public static func analyze<Observer: TraceObserver>(
+        path: String, entry selected: String? = nil, options: AnalysisOptions, limits: ArchiveLimits = ArchiveLimits(),
+        keepGoing: Bool = false, observer: inout Observer
+    ) -> InputAnalyzer.Summary {
+        var total = InputAnalyzer.Summary.zero
+        var diagnostics: [Diagnostic] = []
+        func flush(into observer: inout Observer) {
+            for diagnostic in diagnostics {
+                if diagnostic.severity == .error { total.errors += 1 } else { total.warnings += 1 }
+                observer.report(diagnostic)
+            }
+            diagnostics.removeAll()
+        }
+        let walker = ArchiveEntryWalker(path: path, limits: limits, keepGoing: keepGoing) { diagnostics.append($0) }
+        walker.walk(selecting: selected) { entry in
+            flush(into: &observer)
+            total.add(analyzeStreaming(entry, options: options, observer: &observer))
+        }
+        flush(into: &observer)
+        return total
+    }
+
+    /// The names of the trace entries of the archive at `path`, in archive
+    /// order (their data is not parsed), and whether it is a single compressed file.
+    ///
+    /// - Throws: ``ArchiveError`` when the archive cannot be read to its end.
+    public static func traceEntries(path: String, limits: ArchiveLimits = ArchiveLimits()) throws(ArchiveError) -> (names: [String], isSingleFile: Bool) {
+        var names: [String] = []
+        var single = false
+        var failure: ArchiveError?
+        let walker = ArchiveEntryWalker(path: path, limits: limits, keepGoing: false) { diagnostic in
+            if diagnostic.severity == .error, failure == nil { failure = ArchiveError(path: path, message: diagnostic.message) }
+        }
+        walker.walk { entry in
+            names.append(entry.entryName)
+            single = entry.isSingleFile
+        }
+        if let failure { throw failure }
+        return (names, single)
+    }
+
+    /// Parses one entry on the calling thread, decompressing it on a read-ahead thread when it is large.
+    private static func analyzeStreaming<Observer: TraceObserver>(
+        _ entry: ArchiveEntryWalker.Entry, options: AnalysisOptions, observer: inout Observer
+    ) -> InputAnalyzer.Summary {
+        guard entry.size.map({ $0 >= readAheadThreshold }) ?? true else {
+            return InputAnalyzer.analyze(entry.source, name: entry.name, options: options, observer: &observer)
+        }
+        let ahead = ReadAheadSource(entry.source)
+        defer { ahead.finish() }
+        return InputAnalyzer.analyze(ahead, name: entry.name, options: options, observer: &observer)
+    }
+
+    /// Reads an entry whole: its bytes, and the error that ended the reading, if any.
+    private static func readWhole(_ source: ArchiveEntrySource, expected size: Int64) -> ([UInt8], InputError?) {
+        var bytes = [UInt8](repeating: 0, count: Int(size) + 1)
+        var filled = 0
+        var trailing: InputError?
+        while true {
+            if filled == bytes.count { bytes.append(contentsOf: repeatElement(0, count: Swift.max(bytes.count, 4096))) }
+            do {
+                let read = try bytes.withUnsafeMutableBytes { buffer throws(InputError) in
+                    try source.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[filled...]))
+                }
+                if read == 0 { break }
+                filled += read
+            } catch let error as InputError {
+                trailing = error
+                break
+            } catch {
+                break  // withUnsafeMutableBytes rethrows only what the read throws
+            }
+        }
+        bytes.removeLast(bytes.count - filled)
+        return (bytes, trailing)
     }
 
     /// Collects one entry's outcomes and diagnostics.

@@ -20,7 +20,10 @@ final class ArchiveWriteHandle {
         }
         switch filter {
         case .none: break
-        case .gzip: try check(archive_write_add_filter_gzip(raw))
+        case .gzip:
+            try check(archive_write_add_filter_gzip(raw))
+            // No time stamp in the gzip header: the same traces make the same bytes.
+            try check(archive_write_set_filter_option(raw, "gzip", "timestamp", nil))
         case .zstd: try check(archive_write_add_filter_zstd(raw))
         case .xz: try check(archive_write_add_filter_xz(raw))
         case .bzip2: try check(archive_write_add_filter_bzip2(raw))

@@ -1,3 +1,4 @@
+import Foundation
 import DepTrace
 
 /// Writes a trace bundle: a tar or zip archive, or a single compressed trace,
@@ -69,23 +70,20 @@ public final class TraceBundleWriter {
         }
     }
 
-    /// Adds the file at `file` as an entry named `name`.
+    /// Adds the file at `file` as an entry named `name`, streamed (never held whole in memory).
     public func add(_ name: String, contentsOf file: String) throws(ArchiveError) {
-        let bytes: [UInt8]
+        let source: FileByteSource
+        let size: Int64
         do {
-            let source = try FileByteSource(path: file)
-            var collected: [UInt8] = []
-            var chunk = [UInt8](repeating: 0, count: 1 << 16)
-            while true {
-                let read = try chunk.withUnsafeMutableBytes { buffer throws(InputError) in try source.read(into: buffer) }
-                if read == 0 { break }
-                collected.append(contentsOf: chunk[0..<read])
+            source = try FileByteSource(path: file)
+            guard let bytes = (try? FileManager.default.attributesOfItem(atPath: file))?[.size] as? NSNumber else {
+                throw InputError.readFailed(file, "cannot tell its size")
             }
-            bytes = collected
+            size = bytes.int64Value
         } catch {
             throw ArchiveError(path: handle.path, entry: name, message: "\(error)")
         }
-        try add(name, bytes: bytes)
+        try add(name, size: size, from: source)
     }
 
     /// Finishes the file; the writer takes no more entries.

@@ -39,11 +39,11 @@ public enum HistogramChart {
     }
 
     /// The tokens freed per eviction event in every trace of `inputs`, grouped by `keys`.
-    public static func eventSeries(_ inputs: [TraceInput], keys: [String], options: AnalysisOptions, report: (Diagnostic) -> Void) -> [Series] {
+    public static func eventSeries(_ inputs: [any TraceReadable], keys: [String], options: AnalysisOptions, report: (Diagnostic) -> Void) -> [Series] {
         var items: [(TraceHeader?, [Double])] = []
         for input in inputs {
             var collector = EvictionCollector()
-            _ = InputAnalyzer.analyze(input, options: options, observer: &collector)
+            _ = input.analyze(options: options, observer: &collector)
             collector.diagnostics.forEach(report)
             items += collector.traces.map { ($0.header, $0.events) }
         }

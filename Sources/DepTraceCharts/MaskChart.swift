@@ -37,16 +37,16 @@ public enum MaskChart {
 
     /// Reads `input` twice (extent, then visibility) and builds the map of trace `traceIndex`.
     /// - Returns: nil when the file has no such analysable trace or stream.
-    public static func collect(_ input: TraceInput, traceIndex: Int, stream: Int, options: AnalysisOptions, width: Double, height: Double, report: (Diagnostic) -> Void) -> Map? {
+    public static func collect(_ input: any TraceReadable, traceIndex: Int, stream: Int, options: AnalysisOptions, width: Double, height: Double, report: (Diagnostic) -> Void) -> Map? {
         var extent = TraceExtentCollector(traceIndex: traceIndex)
-        _ = InputAnalyzer.analyze(input, options: options, observer: &extent)
+        _ = input.analyze(options: options, observer: &extent)
         extent.diagnostics.forEach(report)
         guard extent.found, stream < extent.streamCount, extent.steps > 0 else { return nil }
         let size = plotSize(width: width, height: height)
         let rowsPerBin = (extent.steps + size.rows - 1) / size.rows
         let idsPerBin = Swift.max(1, (extent.idEnd + size.columns - 1) / size.columns)
         var collector = MaskCollector(traceIndex: traceIndex, stream: stream, rowsPerBin: rowsPerBin, idsPerBin: idsPerBin)
-        _ = InputAnalyzer.analyze(input, options: options, observer: &collector)
+        _ = input.analyze(options: options, observer: &collector)
         var cells: [Cell] = []
         for (own, rows) in [(false, collector.visibleRows), (true, collector.ownRows)] {
             cells += merge(rows, own: own, rowsPerBin: rowsPerBin, idsPerBin: idsPerBin, steps: extent.steps, idEnd: extent.idEnd)

@@ -12,7 +12,8 @@ struct DepTraceCommand: ParsableCommand {
             its KV cache and which it can attend to. DepTrace computes the Dependency metric \
             (Dep) of the LightThinker paper, peak tokens, and timelines from such traces.
 
-            PATH arguments accept trace files (.dtrace.jsonl), folders (searched recursively) \
+            PATH arguments accept trace files (.dtrace.jsonl, .dtrace), compressed traces, .tar/.zip \
+            bundles read in place, folders (searched recursively) \
             and - for standard input. Exit codes: 0 success, 1 invalid or failing data, 2 usage error. \
             'deptrace stats --help' defines every metric in one line.
 
@@ -23,7 +24,7 @@ struct DepTraceCommand: ParsableCommand {
               deptrace validate Traces/
             """,
         version: DepTraceVersion.current,
-        subcommands: [Stats.self, Timeline.self, Chart.self, Validate.self, Convert.self, Simulate.self, Formula.self, Compare.self, Audit.self, Check.self]
+        subcommands: [Stats.self, Timeline.self, Chart.self, Validate.self, Convert.self, Bundle.self, Simulate.self, Formula.self, Compare.self, Audit.self, Check.self]
     )
 }
 

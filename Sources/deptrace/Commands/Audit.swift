@@ -49,8 +49,8 @@ struct Audit: ParsableCommand {
         let progress = ProgressReporter(enabled: input.noProgress ? false : nil)
         let log = DiagnosticLog(progress: progress)
         var auditor = BudgetAuditor()
-        for path in input.inputs(reportingTo: log) {
-            _ = InputAnalyzer.analyze(path, options: input.analysisOptions, observer: &auditor)
+        for source in input.archive.readables(input.paths, perEntry: false, log: log) {
+            _ = source.analyze(options: input.analysisOptions, observer: &auditor)
         }
         for diagnostic in auditor.diagnostics { log.report(diagnostic) }
         let audits = auditor.traces.map { TraceAudit($0, budget: budget) }

@@ -37,6 +37,7 @@ struct Chart: ParsableCommand {
                   deptrace chart dep Traces/simulated/ --metric peak --seed 7 -o peak.svg
                   deptrace chart hist Traces/simulated/lightthinker-thought.dtrace --per-event --cdf -o freed.svg
                   deptrace chart mask Traces/lightthinker.dtrace.jsonl -o mask.svg
+                  deptrace chart mask runs.tar.zst:h2o/17.dtrace.jsonl --stream 5 -o h2o-17.svg
                   deptrace chart pareto runs/ --group-by method -o tradeoff.svg
                 """
         )
@@ -111,14 +112,13 @@ struct Chart: ParsableCommand {
     func run() throws {
         let progress = ProgressReporter(enabled: input.noProgress ? false : nil)
         let log = DiagnosticLog(progress: progress)
-        let inputs = input.inputs(reportingTo: log)
         let size = (width: Double(width), height: Double(height))
         let drawn: (scene: Scene, csv: String)?
         switch kind {
         case .timeline:
-            drawn = timeline(inputs, size: size, log: log)
+            drawn = timeline(size: size, log: log)
         case .dep:
-            let outcomes = analysed(inputs, log: log, progress: progress)
+            let outcomes = analysed(log: log, progress: progress)
             let keys = groupBy.map(Stats.list) ?? ["method"]
             let groups = DepChart.groups(outcomes, keys: keys, metric: metric, seed: seed)
             drawn = groups.isEmpty ? nil : (
@@ -128,19 +128,19 @@ struct Chart: ParsableCommand {
             let keys = groupBy.map(Stats.list) ?? []
             let series: [HistogramChart.Series]
             if perEvent {
-                series = HistogramChart.eventSeries(inputs, keys: keys, options: input.analysisOptions) { log.report($0) }
+                series = HistogramChart.eventSeries(input.inputs(reportingTo: log), keys: keys, options: input.analysisOptions) { log.report($0) }
             } else {
-                series = HistogramChart.metricSeries(analysed(inputs, log: log, progress: progress), keys: keys, metric: metric)
+                series = HistogramChart.metricSeries(analysed(log: log, progress: progress), keys: keys, metric: metric)
             }
             let quantity = perEvent ? "tokens freed per eviction event" : MetricUnit.label(metric)
             drawn = series.allSatisfy(\.values.isEmpty) ? nil : (
                 HistogramChart.layout(series, quantity: quantity, cdf: cdf, title: title ?? HistogramChart.defaultTitle(quantity: quantity, cdf: cdf), width: size.width, height: size.height),
                 HistogramChart.csv(series, cdf: cdf))
         case .mask:
-            drawn = mask(inputs, size: size, log: log)
+            drawn = mask(size: size, log: log)
         case .pareto:
             let keys = groupBy.map(Stats.list) ?? ["method"]
-            let (entries, unjudged) = ParetoChart.entries(analysed(inputs, log: log, progress: progress), keys: keys, metric: metric)
+            let (entries, unjudged) = ParetoChart.entries(analysed(log: log, progress: progress), keys: keys, metric: metric)
             drawn = entries.isEmpty ? nil : (
                 ParetoChart.layout(entries, unjudged: unjudged, metric: metric, title: title ?? ParetoChart.defaultTitle(metric: metric), width: size.width, height: size.height),
                 ParetoChart.csv(entries, metric: metric))
@@ -154,11 +154,11 @@ struct Chart: ParsableCommand {
         if log.hasErrors { throw ExitCode(1) }
     }
 
-    private func timeline(_ inputs: [TraceInput], size: (width: Double, height: Double), log: DiagnosticLog) -> (Scene, String)? {
+    private func timeline(size: (width: Double, height: Double), log: DiagnosticLog) -> (Scene, String)? {
         var series: [TimelineSeries] = []
-        for traceInput in inputs {
+        for traceInput in input.archive.readables(input.paths, perEntry: true, log: log) {
             var collector = TimelineCollector(traceIndex: trace, stream: stream, capacity: TimelineChart.capacity(width: size.width))
-            let summary = InputAnalyzer.analyze(traceInput, options: input.analysisOptions, observer: &collector)
+            let summary = traceInput.analyze(options: input.analysisOptions, observer: &collector)
             for diagnostic in collector.diagnostics { log.report(diagnostic) }
             if collector.streamOutOfRange {
                 log.report(Diagnostic(.error, file: traceInput.displayName, trace: trace, message: "--stream \(stream ?? 0) is out of range: the trace has fewer streams"))
@@ -174,10 +174,12 @@ struct Chart: ParsableCommand {
         return (scene, TimelineChart.csv(series))
     }
 
-    private func mask(_ inputs: [TraceInput], size: (width: Double, height: Double), log: DiagnosticLog) -> (Scene, String)? {
+    private func mask(size: (width: Double, height: Double), log: DiagnosticLog) -> (Scene, String)? {
+        let inputs = input.archive.readables(input.paths, perEntry: true, log: log)
         guard inputs.count == 1, let traceInput = inputs.first else {
             if !log.hasErrors {
-                log.report(Diagnostic(.error, file: input.paths.joined(separator: " "), message: "a mask reads one trace file; these paths hold \(inputs.count)"))
+                let names = inputs.prefix(3).map(\.displayName).joined(separator: ", ")
+                log.report(Diagnostic(.error, file: input.paths.joined(separator: " "), message: "a mask reads one trace file; these paths hold \(inputs.count)\(inputs.isEmpty ? "" : " (\(names)\(inputs.count > 3 ? ", ..." : ""))"); name one, as ARCHIVE:ENTRY inside a bundle"))
             }
             return nil
         }
@@ -192,9 +194,9 @@ struct Chart: ParsableCommand {
         return (scene, MaskChart.csv(map))
     }
 
-    private func analysed(_ inputs: [TraceInput], log: DiagnosticLog, progress: ProgressReporter) -> [TraceOutcome] {
+    private func analysed(log: DiagnosticLog, progress: ProgressReporter) -> [TraceOutcome] {
         var outcomes: [TraceOutcome] = []
-        input.analyze(inputs, log: log, progress: progress) { outcome in
+        input.analyze(input.inputs(reportingTo: log), log: log, progress: progress) { outcome in
             if outcome.isAnalysed { outcomes.append(outcome) }
         }
         return outcomes

@@ -18,12 +18,13 @@ struct Convert: ParsableCommand {
                   deptrace convert run.dtrace.jsonl run.dtrace
                   deptrace convert run.dtrace run.dtrace.jsonl
                   deptrace convert runs/ all.dtrace
+                  deptrace convert runs.tar.zst all.dtrace.jsonl
                   cat run.dtrace | deptrace convert - - --to jsonl
                 """
         )
     }
 
-    @Argument(help: ArgumentHelp("Trace files, folders, or - for standard input; all traces go to OUT in order.", valueName: "in"))
+    @Argument(help: ArgumentHelp("Trace files, compressed traces, .tar/.zip bundles (read in place), folders, or - for standard input; all traces go to OUT in order.", valueName: "in"))
     var inputs: [String]
 
     @Option(name: .shortAndLong, help: ArgumentHelp("The file to write, or - for standard output.", valueName: "out"))
@@ -32,6 +33,9 @@ struct Convert: ParsableCommand {
     @Option(help: ArgumentHelp("Output encoding: jsonl or binary (default: from OUT's name).", valueName: "encoding"))
     var to: TraceWriter.Encoding?
 
+    @OptionGroup
+    var archive: ArchiveOptions
+
     func validate() throws {
         if inputs.filter({ $0 == "-" }).count > 1 { throw ValidationError("'-' (standard input) can be given only once.") }
         if inputs.contains(output), output != "-" { throw ValidationError("'--output' must not be one of the inputs.") }
@@ -39,7 +43,7 @@ struct Convert: ParsableCommand {
 
     func run() throws {
         let log = DiagnosticLog()
-        let sources = TraceInput.expand(inputs) { log.report($0.diagnostic) }
+        let sources = archive.readables(inputs, perEntry: false, log: log)
         let writer: TraceWriter
         do {
             writer = try TraceWriter(path: output, encoding: to)
@@ -49,7 +53,7 @@ struct Convert: ParsableCommand {
         }
         var converter = TraceConverter(writer: writer, onDiagnostic: log.report)
         for source in sources {
-            _ = InputAnalyzer.analyze(source, options: AnalysisOptions(), observer: &converter)
+            _ = source.analyze(options: AnalysisOptions(), observer: &converter)
             if converter.failure != nil { break }
         }
         do {

@@ -5,7 +5,7 @@ import DepTraceReports
 enum RunLoader {
     static func outcomes(_ paths: [String], input: InputOptions, log: DiagnosticLog, progress: ProgressReporter) -> [TraceOutcome] {
         var outcomes: [TraceOutcome] = []
-        let inputs = TraceInput.expand(paths) { log.report($0.diagnostic) }
+        let inputs = input.archive.readables(paths, perEntry: false, log: log)
         input.analyze(inputs, log: log, progress: progress) { outcomes.append($0) }
         return outcomes
     }

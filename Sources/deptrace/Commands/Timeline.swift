@@ -26,11 +26,12 @@ struct Timeline: ParsableCommand {
                 Examples:
                   deptrace timeline Traces/lightthinker.dtrace.jsonl
                   deptrace timeline run.dtrace.jsonl --trace 3 --stream 5 --format json
+                  deptrace timeline runs.tar.zst:h2o/17.dtrace.jsonl
                 """
         )
     }
 
-    @Argument(help: ArgumentHelp("A trace file, or - for standard input.", valueName: "trace"))
+    @Argument(help: ArgumentHelp("A trace file, a compressed trace, ARCHIVE:ENTRY for one trace file inside a .tar/.zip bundle, or - for standard input.", valueName: "trace"))
     var path: String
 
     @Option(help: ArgumentHelp("Which trace of the file: its 0-based index.", valueName: "n"))
@@ -51,6 +52,9 @@ struct Timeline: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Phases whose steps count toward dep: a comma-separated list of prefill, decode, compress, or all.", valueName: "list"))
     var phases: String = "decode"
 
+    @OptionGroup
+    var archive: ArchiveOptions
+
     func validate() throws {
         if trace < 0 { throw ValidationError("'--trace' must be 0 or more.") }
         if let stream, stream < 0 { throw ValidationError("'--stream' must be 0 or more.") }
@@ -60,10 +64,11 @@ struct Timeline: ParsableCommand {
     func run() throws {
         let output = TextOutput.standardOutput
         let log = DiagnosticLog()
-        let inputs = TraceInput.expand([path]) { log.report($0.diagnostic) }
+        let inputs = archive.readables([path], perEntry: true, log: log)
         guard inputs.count == 1, let input = inputs.first else {
             if !log.hasErrors {
-                log.report(Diagnostic(.error, file: path, message: "a timeline reads one trace file; this folder holds \(inputs.count)"))
+                let names = inputs.prefix(3).map(\.displayName).joined(separator: ", ")
+                log.report(Diagnostic(.error, file: path, message: "a timeline reads one trace file; this path holds \(inputs.count) (\(names)\(inputs.count > 3 ? ", ..." : "")); name one, as ARCHIVE:ENTRY inside a bundle"))
             }
             throw ExitCode(1)
         }
@@ -71,7 +76,7 @@ struct Timeline: ParsableCommand {
         var report = TimelineReport(format: format.output)
         output.write(report.begin())
         var builder = TimelineBuilder(traceIndex: trace, stream: stream) { row in output.write(report.add(row)) }
-        let summary = InputAnalyzer.analyze(input, options: AnalysisOptions(countedPhases: phaseSet), observer: &builder)
+        let summary = input.analyze(options: AnalysisOptions(countedPhases: phaseSet), observer: &builder)
         output.write(report.end())
         output.flush()
         for diagnostic in builder.diagnostics { log.report(diagnostic) }

@@ -17,22 +17,10 @@ struct InputOptions: ParsableArguments {
     @Flag(name: .long, help: "Never show progress on standard error (it is shown only on a terminal, outside CI, after a second).")
     var noProgress = false
 
-    @Flag(name: .long, help: "After a damaged archive entry, read on with the next one where the archive allows it (zip files, readable tar streams).")
-    var keepGoing = false
-
-    @Option(name: .long, help: ArgumentHelp("Most uncompressed bytes read from one archive entry or compressed file, such as 512M or 64G.", valueName: "size"))
-    var maxEntryBytes: String = "64G"
-
-    @Option(name: .long, help: ArgumentHelp("Most uncompressed bytes read from one archive, all entries together.", valueName: "size"))
-    var maxArchiveBytes: String = "64G"
-
-    @Option(name: .long, help: ArgumentHelp("Highest compression ratio accepted once 64 MiB are out of an archive (a guard against zip bombs).", valueName: "n"))
-    var maxRatio: Double = ArchiveLimits.defaultMaxRatio
+    @OptionGroup
+    var archive: ArchiveOptions
 
     func validate() throws {
-        if ArchiveLimits.parseByteCount(maxEntryBytes) == nil { throw ValidationError("'--max-entry-bytes' must be a positive byte count, such as 512M or 64G.") }
-        if ArchiveLimits.parseByteCount(maxArchiveBytes) == nil { throw ValidationError("'--max-archive-bytes' must be a positive byte count, such as 512M or 64G.") }
-        if !(maxRatio >= 1) { throw ValidationError("'--max-ratio' must be 1 or more.") }
         if jobs < 0 { throw ValidationError("'--jobs' must be 0 (one per core) or more.") }
         if paths.filter({ $0 == "-" }).count > 1 { throw ValidationError("'-' (standard input) can be given only once.") }
         if case .failure(let error) = PhaseSet.parse(phases) { throw ValidationError("'--phases': \(error)") }
@@ -44,21 +32,13 @@ struct InputOptions: ParsableArguments {
         return AnalysisOptions(countedPhases: set)
     }
 
-    /// The archive limits the flags describe (validated already).
-    var archiveLimits: ArchiveLimits {
-        ArchiveLimits(
-            maxEntryBytes: ArchiveLimits.parseByteCount(maxEntryBytes) ?? ArchiveLimits.defaultMaxEntryBytes,
-            maxArchiveBytes: ArchiveLimits.parseByteCount(maxArchiveBytes) ?? ArchiveLimits.defaultMaxArchiveBytes,
-            maxRatio: maxRatio)
-    }
-
     /// Analyses `inputs` on `--jobs` cores, delivering each input's traces and
     /// diagnostics in input order, with progress.
     ///
     /// Archives and compressed files (recognised by content) are read in place
     /// through DepTraceArchive, entry by entry in archive order; runs of other
     /// inputs between them go to the core's parallel analyser.
-    func analyze(_ inputs: [TraceInput], log: DiagnosticLog, progress: ProgressReporter, onTrace: (TraceOutcome) -> Void) {
+    func analyze(_ inputs: [any TraceReadable], log: DiagnosticLog, progress: ProgressReporter, onTrace: (TraceOutcome) -> Void) {
         func deliver(diagnostics: [Diagnostic], outcomes: [TraceOutcome], bytes: Int) {
             for diagnostic in diagnostics { log.report(diagnostic) }
             for outcome in outcomes {
@@ -75,12 +55,14 @@ struct InputOptions: ParsableArguments {
             plain.removeAll()
         }
         for input in inputs {
-            guard case .file(let path) = input.location, ArchiveInput.isArchiveOrCompressed(path: path) else {
-                plain.append(input)
+            guard let bundle = input as? ArchiveTraceSource else {
+                if let input = input as? TraceInput { plain.append(input) }
                 continue
             }
             flushPlain()
-            ArchiveAnalyzer.analyze(path: path, options: analysisOptions, limits: archiveLimits, keepGoing: keepGoing, workers: jobs) { result in
+            ArchiveAnalyzer.analyze(
+                path: bundle.path, entry: bundle.entry, options: analysisOptions, limits: bundle.limits, keepGoing: bundle.keepGoing, workers: jobs
+            ) { result in
                 deliver(diagnostics: result.diagnostics, outcomes: result.outcomes, bytes: result.bytes)
             }
         }
@@ -88,9 +70,10 @@ struct InputOptions: ParsableArguments {
         progress.finish()
     }
 
-    /// The inputs the paths name; paths that do not exist are reported to `log`.
-    func inputs(reportingTo log: DiagnosticLog) -> [TraceInput] {
-        TraceInput.expand(paths) { log.report($0.diagnostic) }
+    /// The inputs the paths name (files, standard input, archives, `ARCHIVE:ENTRY`);
+    /// paths that do not exist are reported to `log`.
+    func inputs(reportingTo log: DiagnosticLog) -> [any TraceReadable] {
+        archive.readables(paths, perEntry: false, log: log)
     }
 }
 

@@ -1,0 +1,30 @@
+/// Anything that can be read from its start into a trace observer: a file,
+/// standard input, or (in other modules) an archive or one of its entries.
+///
+/// Commands that follow one trace closely (timelines, masks) take any of these,
+/// so that they read archives in place as well as loose files.
+public protocol TraceReadable {
+    /// The name used in diagnostics and outcomes.
+    var displayName: String { get }
+    /// Reads every trace and reports traces, records and diagnostics to `observer`.
+    func analyze<Observer: TraceObserver>(options: AnalysisOptions, observer: inout Observer) -> InputAnalyzer.Summary
+}
+
+extension TraceInput: TraceReadable {
+    public func analyze<Observer: TraceObserver>(options: AnalysisOptions, observer: inout Observer) -> InputAnalyzer.Summary {
+        InputAnalyzer.analyze(self, options: options, observer: &observer)
+    }
+}
+
+extension InputAnalyzer.Summary {
+    /// Counts of nothing read yet, for readers of several inputs that add them up.
+    public static var zero: InputAnalyzer.Summary { InputAnalyzer.Summary() }
+
+    /// Adds the counts of another input.
+    public mutating func add(_ other: InputAnalyzer.Summary) {
+        traces += other.traces
+        errors += other.errors
+        warnings += other.warnings
+        bytes += other.bytes
+    }
+}

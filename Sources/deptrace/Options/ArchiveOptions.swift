@@ -1,0 +1,70 @@
+import ArgumentParser
+import DepTrace
+import DepTraceArchive
+import DepTraceReports
+
+/// How archives and compressed traces are read: damage handling and the limits against hostile input.
+struct ArchiveOptions: ParsableArguments {
+    @Flag(name: .long, help: "After a damaged archive entry, read on with the next one where the archive allows it (zip files, readable tar streams).")
+    var keepGoing = false
+
+    @Option(name: .long, help: ArgumentHelp("Most uncompressed bytes read from one archive entry or compressed file, such as 512M or 64G.", valueName: "size"))
+    var maxEntryBytes: String = "64G"
+
+    @Option(name: .long, help: ArgumentHelp("Most uncompressed bytes read from one archive, all entries together.", valueName: "size"))
+    var maxArchiveBytes: String = "64G"
+
+    @Option(name: .long, help: ArgumentHelp("Highest compression ratio accepted once 64 MiB are out of an archive (a guard against zip bombs).", valueName: "n"))
+    var maxRatio: Double = ArchiveLimits.defaultMaxRatio
+
+    func validate() throws {
+        if ArchiveLimits.parseByteCount(maxEntryBytes) == nil { throw ValidationError("'--max-entry-bytes' must be a positive byte count, such as 512M or 64G.") }
+        if ArchiveLimits.parseByteCount(maxArchiveBytes) == nil { throw ValidationError("'--max-archive-bytes' must be a positive byte count, such as 512M or 64G.") }
+        if !(maxRatio >= 1) { throw ValidationError("'--max-ratio' must be 1 or more.") }
+    }
+
+    /// The archive limits the flags describe (validated already).
+    var limits: ArchiveLimits {
+        ArchiveLimits(
+            maxEntryBytes: ArchiveLimits.parseByteCount(maxEntryBytes) ?? ArchiveLimits.defaultMaxEntryBytes,
+            maxArchiveBytes: ArchiveLimits.parseByteCount(maxArchiveBytes) ?? ArchiveLimits.defaultMaxArchiveBytes,
+            maxRatio: maxRatio)
+    }
+
+    /// What `paths` name, ready to be read one after another into an observer:
+    /// loose trace files, standard input, archives and compressed files (read in
+    /// place), and `ARCHIVE:ENTRY` for one entry of an archive. Missing paths are
+    /// reported to `log`.
+    ///
+    /// - Parameter perEntry: one readable per trace entry of each archive
+    ///   (listing an archive reads its headers once more), for commands that
+    ///   draw or print traces one by one; otherwise one per archive.
+    func readables(_ paths: [String], perEntry: Bool, log: DiagnosticLog) -> [any TraceReadable] {
+        var result: [any TraceReadable] = []
+        for path in paths {
+            if var reference = ArchiveTraceSource.entryReference(path) {
+                reference.limits = limits
+                reference.keepGoing = keepGoing
+                result.append(reference)
+                continue
+            }
+            for input in TraceInput.expand([path], onMissing: { log.report($0.diagnostic) }) {
+                guard case .file(let file) = input.location, ArchiveInput.isArchiveOrCompressed(path: file) else {
+                    result.append(input)
+                    continue
+                }
+                let archive = ArchiveTraceSource(path: file, limits: limits, keepGoing: keepGoing)
+                guard perEntry else {
+                    result.append(archive)
+                    continue
+                }
+                do throws(ArchiveError) {
+                    result += try archive.entries()
+                } catch {
+                    log.report(Diagnostic(.error, file: file, message: error.message))
+                }
+            }
+        }
+        return result
+    }
+}
