@@ -271,8 +271,7 @@ class PressRecorder(GenerationRecorder):
 
     Streams are layers × KV heads. Use `record_press` for ``model.generate``; or::
 
-        recorder = PressRecorder(writer, model, press)
-        recorder.prompt_length = input_ids.shape[-1]
+        recorder = PressRecorder(writer, model, press)  # press=None: the full cache, same streams
         recorder.begin(sample="17")                  # method, press, layers, heads, ... filled in
         with press(model), recorder:                 # in either order
             out = model.generate(input_ids, max_new_tokens=64)
@@ -409,6 +408,9 @@ class PressRecorder(GenerationRecorder):
                         self.writer.evict(dropped, stream=stream)
         for stream, row in zip(streams, masked_slots(masked, self.kv_heads)):
             slots = self._slots[stream]
+            if any(not 0 <= slot < slots.count for slot in row):
+                raise RecorderError("layer %d: masked_key_indices names slots beyond the %d the cache holds"
+                                    % (layer, slots.count))
             slots.hidden = slots.slot_ids(row) if row else IntervalSet()
             self.writer.visible(slots.visible(), stream=stream, masked=True)
         self._seen[layer] = _Seen(keys, values, masked)

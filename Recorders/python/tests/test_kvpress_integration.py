@@ -143,8 +143,7 @@ def record(press_name, path, ids, with_oracle=True):
     model = llama()
     press = PRESSES[press_name]()
     with TraceWriter(path) as w:
-        recorder = PressRecorder(w, model, press)
-        recorder.prompt_length = PROMPT
+        recorder = PressRecorder(w, model, press)  # as in the README's example
         recorder.begin(sample="0", dataset="random")
         oracle = Oracle(model, press, w)
         with press(model), recorder:

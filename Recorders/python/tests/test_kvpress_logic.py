@@ -301,3 +301,43 @@ def test_a_press_that_merges_entries_is_refused():
     finally:
         for handle in handles:
             handle.remove()
+
+
+def test_without_a_press_the_full_cache_has_the_same_streams(deptrace, tmp_path):
+    torch, model = _model()
+    from deptrace_recorder.kvpress import record_press
+
+    p, new = 7, 6
+    path = tmp_path / "full.dtrace.jsonl"
+    with TraceWriter(path) as w:
+        record_press(w, model, torch.arange(1, p + 1)[None], None, header={"sample": "0"}, max_new_tokens=new,
+                     **GENERATE)
+    lines = path.read_text(encoding="utf-8").splitlines()
+    header, end = json.loads(lines[0]), json.loads(lines[-1])
+    assert header["method"] == "full" and "press" not in header and (header["layers"], header["heads"]) == (2, 2)
+    assert header["recorder"]["name"] == "deptrace_recorder.kvpress" and end == {"end": {}}
+    [metrics] = json.loads(_run(deptrace, ["stats", "--format", "json"], path))
+    assert metrics["streams"] == 4 and metrics["evicted_tokens"] == 0
+    assert metrics["dep"] == p * new + new * (new + 1) // 2
+
+
+def test_a_mask_beyond_the_cache_is_refused():
+    torch, model = _model()
+    from deptrace_recorder.kvpress import PressRecorder
+
+    def mask(module, args, kwargs, output):
+        module.masked_key_indices = (torch.tensor([0]), torch.tensor([1]), torch.tensor([99]))
+        return output
+
+    w = TraceWriter(io.BytesIO())
+    recorder = PressRecorder(w, model)
+    recorder.begin()
+    handles = [layer.self_attn.register_forward_hook(mask, with_kwargs=True) for layer in model.model.layers]
+    try:
+        with recorder, pytest.raises(RecorderError, match="beyond the 5 the cache holds"):
+            model(input_ids=torch.arange(1, 6)[None])
+    finally:
+        for handle in handles:
+            handle.remove()
+        for layer in model.model.layers:
+            layer.self_attn.masked_key_indices = None
