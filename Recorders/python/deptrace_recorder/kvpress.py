@@ -1,0 +1,448 @@
+"""Record generation under an NVIDIA kvpress press: what it freed, what it only masked, per layer and KV head.
+
+Optional, like `deptrace_recorder.hf`, on which it builds: it never imports
+kvpress or transformers, and imports torch only when it compares cache
+tensors. A press is any object used as kvpress presses are (``with
+press(model):``); ``press=None`` records the full cache with the same streams,
+the baseline a press is compared with.
+
+What it observes, per attention layer, from the cache itself:
+
+- right after the layer's attention has appended the new tokens, and before
+  any press hook runs (a forward hook registered with ``prepend=True``), the
+  layer's key and value tensors;
+- once the press hooks have run (at the next layer's hook, or at the end of
+  the forward pass), the layer's tensors again, and the attention module's
+  ``masked_key_indices`` (the entries kvpress's attention patch masks out:
+  AdaKV, CriticalAdaKV, DMS, DuoAttention, ...);
+- before each forward pass, whether the cache changed between passes.
+
+What it infers:
+
+- which entries a press kept, and in which order, by finding each entry of
+  the new tensors among the entries it was given, per KV head: pruning presses
+  copy entries (``gather``), so each kept (key, value) pair is found bit for
+  bit. A press that rewrites keys while it prunes (KeyRerotationPress) is
+  followed through the values alone. Entries with equal values (the same
+  token twice, in the first layer) are then placed between the entries
+  matched around them, since such presses keep entries in order; where
+  several equal entries fit, the earliest is taken and a ``mark`` record says
+  how many. A press that writes entries it was not given (merging, quantised
+  caches) is refused with `RecorderError`;
+- token ids are positions in the never-compressed sequence (the prompt is
+  ``0..P-1``, each generated token the next id), remapped through every
+  earlier compression: each stream (layer × KV head) keeps the ids its cache
+  slots hold, in slot order;
+- entries freed become ``evict`` records of their stream; entries kept but
+  masked become ``hide`` records (and ``show`` when a mask is lifted), so the
+  resident set of each stream is exactly the cache tensor's length.
+
+A press compresses after the attention of the pass that fills the cache, so a
+step's records follow it: the prefill step attends to the whole prompt, and
+the evictions and masks it caused apply from the next step on.
+
+Limits: those of `deptrace_recorder.hf.GenerationRecorder` (batch size 1,
+dynamic caches, no beam search), plus: every layer must hold a cache of its
+own (no sliding-window or quantised layers), and the recorder holds at most two
+layers' tensors beyond what the cache holds (the uncompressed tensors of the
+layer it is checking, until the press has run).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+from typing import Any, Dict, List, Optional, Sequence, Tuple
+
+from . import __version__
+from .hf import GenerationRecorder, RecorderError
+from .intervals import IntervalSet
+from .writer import TraceWriter
+
+__all__ = ["PressRecorder", "record_press", "press_name", "press_parameters", "declared_compression_ratio",
+           "match_entries", "RecorderError"]
+
+
+# -- describing a press -----------------------------------------------------------------
+
+
+def _is_press(value: Any) -> bool:
+    return dataclasses.is_dataclass(value) and not isinstance(value, type) and callable(value)
+
+
+def press_name(press: Any) -> str:
+    """The press's class name, with the presses it wraps in parentheses: ``AdaKVPress(SnapKVPress)``; ``full`` for None."""
+    if press is None:
+        return "full"
+    inner: List[str] = []
+    if dataclasses.is_dataclass(press):
+        for field in dataclasses.fields(press):
+            if not field.init:
+                continue
+            value = getattr(press, field.name, None)
+            if _is_press(value):
+                inner.append(press_name(value))
+            elif isinstance(value, (list, tuple)) and value and all(_is_press(v) for v in value):
+                inner.extend(press_name(v) for v in value)
+    name = type(press).__name__
+    return "%s(%s)" % (name, ",".join(inner)) if inner else name
+
+
+def _json_value(value: Any) -> Any:
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    if isinstance(value, float):
+        return value if value == value and value not in (float("inf"), float("-inf")) else repr(value)
+    if _is_press(value):
+        return press_parameters(value)
+    if isinstance(value, (list, tuple)):
+        return [_json_value(v) for v in value]
+    if isinstance(value, dict) and all(isinstance(k, str) for k in value):
+        return {k: _json_value(v) for k, v in value.items()}
+    return "<%s>" % type(value).__name__  # tensors, models: named, not dumped
+
+
+def press_parameters(press: Any) -> Dict[str, Any]:
+    """``{"name": class name, <each constructor parameter>: its value}``, wrapped presses nested the same way."""
+    parameters: Dict[str, Any] = {"name": type(press).__name__}
+    if dataclasses.is_dataclass(press):
+        for field in dataclasses.fields(press):
+            if field.init:
+                parameters[field.name] = _json_value(getattr(press, field.name, None))
+    return parameters
+
+
+def declared_compression_ratio(press: Any) -> Optional[float]:
+    """The press's own ``compression_ratio`` (what it declares, or computed after a run), None where it has none."""
+    if press is None:
+        return None
+    try:
+        ratio = getattr(press, "compression_ratio")
+    except Exception:  # DMSPress, DuoAttentionPress: an assertion before any forward pass
+        return None
+    if isinstance(ratio, bool) or not isinstance(ratio, (int, float)):
+        return None
+    return float(ratio)
+
+
+# -- matching cache entries -----------------------------------------------------------------
+
+
+def _bits(*tensors: Any) -> Any:
+    """The rows of `tensors` (each ``[n, d]``, one dtype) side by side, as integers of the same width: equal bits, equal rows."""
+    import torch
+
+    row = torch.cat(tensors, dim=-1) if len(tensors) > 1 else tensors[0]
+    width = row.element_size()
+    integer = {1: torch.uint8, 2: torch.int16, 4: torch.int32, 8: torch.int64}.get(width)
+    if integer is None:
+        raise RecorderError("cannot compare cache entries of dtype %s" % row.dtype)
+    return row.contiguous().view(integer)
+
+
+def _match_rows(before: Any, after: Any) -> Tuple[List[int], int, int]:
+    """For each row of `after`, the index of an equal row of `before`; returns (indices, rows not found, rows ambiguous)."""
+    import torch
+
+    n = int(before.shape[0])
+    if int(after.shape[0]) == 0:
+        return [], 0, 0
+    _, inverse = torch.unique(torch.cat([before, after]), dim=0, return_inverse=True)
+    groups = int(inverse.max()) + 1
+    of_before, of_after = inverse[:n], inverse[n:]
+    owner = torch.full((groups,), -1, dtype=torch.long, device=inverse.device)
+    owner[of_before] = torch.arange(n, device=inverse.device)
+    counts = torch.bincount(of_before, minlength=groups)
+    found = owner[of_after]
+    missing = int((found < 0).sum())
+    if missing:
+        return [], missing, 0
+    if int(torch.bincount(of_after, minlength=groups).gt(counts).sum()):
+        raise RecorderError("the press's cache holds an entry more often than the cache it was given")
+    ambiguous_rows = counts[of_after].gt(1)
+    slots = found.tolist()
+    if not bool(ambiguous_rows.any()):
+        return slots, 0, 0
+    # Equal entries: which of them survived cannot be read from the cache. Presses that rewrite entries
+    # keep them in order (KeyRerotationPress sorts its indices), so when the unambiguous matches are in
+    # order, an equal entry must lie between the matches of its neighbours: often only one candidate
+    # does. Otherwise (several candidates, or matches out of order) the earliest is taken, and counted.
+    candidates: Dict[int, List[int]] = {}
+    for slot, group in enumerate(of_before.tolist()):
+        candidates.setdefault(group, []).append(slot)
+    flags = ambiguous_rows.tolist()
+    groups_after = of_after.tolist()
+    unique = [slot for slot, flag in zip(slots, flags) if not flag]
+    in_order = all(a < b for a, b in zip(unique, unique[1:]))
+    following = [n] * len(slots)  # the next unambiguous match after each row
+    upper = n
+    for row in range(len(slots) - 1, -1, -1):
+        following[row] = upper
+        if not flags[row]:
+            upper = slots[row]
+    used = set(unique)
+    guessed = 0
+    previous = -1
+    for row, flag in enumerate(flags):
+        if flag:
+            options = [slot for slot in candidates[groups_after[row]] if slot not in used]
+            feasible = [slot for slot in options if previous < slot < following[row]] if in_order else []
+            slots[row] = feasible[0] if feasible else options[0]
+            guessed += len(feasible) != 1
+            used.add(slots[row])
+        previous = slots[row]
+    return slots, 0, guessed
+
+
+def match_entries(before_keys: Any, before_values: Any, after_keys: Any, after_values: Any) -> Tuple[List[List[int]], int]:
+    """Which entry of the cache a press was given each entry of the cache it left is, per KV head.
+
+    - Parameters: the layer's key and value tensors before and after the press, ``[1, heads, length, head_dim]``.
+    - Returns: for each KV head, the before-slot of each after-slot (what ``gather`` took), and the number of
+      entries matched by their values alone whose id is a guess (several equal entries fitted; see `_match_rows`).
+    - Throws: `RecorderError` when an entry is not among those the press was given.
+    """
+    if int(before_keys.shape[0]) != 1 or int(after_keys.shape[0]) != 1:
+        raise RecorderError("a trace is one sample: record with batch size 1")
+    heads = int(before_keys.shape[1])
+    if int(after_keys.shape[1]) != heads:
+        raise RecorderError("the press changed the number of KV heads from %d to %d" % (heads, int(after_keys.shape[1])))
+    rows: List[List[int]] = []
+    ambiguous = 0
+    for head in range(heads):
+        slots, missing, _ = _match_rows(_bits(before_keys[0, head], before_values[0, head]),
+                                        _bits(after_keys[0, head], after_values[0, head]))
+        if missing:  # keys rewritten (re-rotated): follow the values
+            slots, missing, equal = _match_rows(_bits(before_values[0, head]), _bits(after_values[0, head]))
+            if missing:
+                raise RecorderError(
+                    "KV head %d: %d entries the press left in the cache are not entries it was given (merged, "
+                    "quantised or recomputed), so they cannot be mapped to token ids" % (head, missing))
+            ambiguous += equal
+        rows.append(slots)
+    return rows, ambiguous
+
+
+def masked_slots(masked: Any, heads: int) -> List[List[int]]:
+    """Per KV head, the cache slots listed in a ``masked_key_indices`` tuple ``(batch, head, slot)``; empty lists for None."""
+    result: List[List[int]] = [[] for _ in range(heads)]
+    if masked is None:
+        return result
+    batch, head_index, slot_index = (t.tolist() if hasattr(t, "tolist") else list(t) for t in masked)
+    for b, h, s in zip(batch, head_index, slot_index):
+        if b != 0:
+            raise RecorderError("a trace is one sample: masked_key_indices names batch row %d" % b)
+        if not 0 <= h < heads:
+            raise RecorderError("masked_key_indices names KV head %d of %d" % (h, heads))
+        result[h].append(s)
+    return result
+
+
+# -- the recorder -----------------------------------------------------------------------
+
+
+def _language_model(model: Any) -> Any:
+    inner = getattr(model, "model", model)
+    return getattr(inner, "language_model", inner)
+
+
+def _kvpress_version() -> Optional[str]:
+    if "kvpress" not in sys.modules:
+        return None
+    try:
+        from importlib.metadata import version
+
+        return version("kvpress")
+    except Exception:
+        return str(getattr(sys.modules["kvpress"], "__version__", "unknown"))
+
+
+class _Seen:
+    """A layer's tensors and mask as the recorder last followed them (references: the cache's own tensors)."""
+
+    __slots__ = ("keys", "values", "masked")
+
+    def __init__(self, keys: Any, values: Any, masked: Any) -> None:
+        self.keys, self.values, self.masked = keys, values, masked
+
+
+class PressRecorder(GenerationRecorder):
+    """Follows a model's KV cache, per layer and KV head, through the hooks of a kvpress press.
+
+    Streams are layers × KV heads. Use `record_press` for ``model.generate``; or::
+
+        recorder = PressRecorder(writer, model, press)  # press=None: the full cache, same streams
+        recorder.begin(sample="17")                  # method, press, layers, heads, ... filled in
+        with press(model), recorder:                 # in either order
+            out = model.generate(input_ids, max_new_tokens=64)
+        recorder.finish(out, correct=True)           # end, with the press's compression_ratio
+    """
+
+    def __init__(self, writer: TraceWriter, model: Any, press: Any = None, *, record_tokens: bool = True) -> None:
+        super().__init__(writer, model, per_head=True, record_tokens=record_tokens)
+        self.press = press
+        self.attention = [layer.self_attn for layer in _language_model(model).layers]
+        if len(self.attention) != self.layers:
+            raise RecorderError("the model has %d attention layers, its config %d" % (len(self.attention), self.layers))
+        self.ambiguous = 0
+        self._seen: Dict[int, _Seen] = {}
+        self._pending: Optional[Tuple[int, Any, _Seen]] = None
+
+    def begin(self, **header: Any) -> None:
+        """Starts the trace. Filled in unless given: ``method`` (`press_name`), ``press`` (`press_parameters`; absent
+        for the full cache), and what `GenerationRecorder.begin` fills in (``layers``, ``heads`` = KV heads,
+        ``kv_bytes_per_token``, ``model``, ``recorder`` with kvpress's version)."""
+        fields: Dict[str, Any] = {"method": press_name(self.press)}
+        if self.press is not None:
+            fields["press"] = press_parameters(self.press)
+        fields.update(header)
+        if "recorder" not in fields:
+            info: Dict[str, Any] = {"name": "deptrace_recorder.kvpress", "version": __version__}
+            for library in ("kvpress", "transformers", "torch"):
+                found = _kvpress_version() if library == "kvpress" else (
+                    str(getattr(sys.modules[library], "__version__", "unknown")) if library in sys.modules else None)
+                if found is not None:
+                    info[library] = found
+            fields["recorder"] = info
+        self._seen = {}
+        self._pending = None
+        self.ambiguous = 0
+        super().begin(**fields)
+
+    def finish(self, output: Any = None, **claims: Any) -> None:
+        """Records the tokens ``generate`` never fed back, then ``end``: the press's ``compression_ratio`` (unless
+        given; what the press declares, or for presses that compute it, what they computed), then `claims`."""
+        fields: Dict[str, Any] = {}
+        ratio = declared_compression_ratio(self.press)
+        if ratio is not None:
+            fields["compression_ratio"] = ratio
+        fields.update(claims)
+        super().finish(output, **fields)
+
+    # -- hooks ---------------------------------------------------------------------
+
+    def attach(self) -> None:
+        """Installs the model hooks and, on every attention layer, a forward hook that runs before the press's."""
+        if self._handles:
+            return
+        super().attach()
+        for layer, module in enumerate(self.attention):
+            hook = (lambda module, args, kwargs, output, layer=layer: self._after_attention(layer, module, kwargs))
+            self._handles.append(module.register_forward_hook(hook, with_kwargs=True, prepend=True))
+
+    def _before_forward(self, module: Any, args: Tuple[Any, ...], kwargs: Dict[str, Any]) -> None:
+        cache = kwargs.get("past_key_values")
+        if cache is not None and self._seen:
+            self._between_passes(cache)
+        super()._before_forward(module, args, kwargs)
+
+    def _after_forward(self, module: Any, args: Tuple[Any, ...], kwargs: Dict[str, Any], output: Any) -> None:
+        self._settle()
+        super()._after_forward(module, args, kwargs, output)
+
+    def _after_attention(self, layer: int, module: Any, kwargs: Dict[str, Any]) -> None:
+        """The layer's attention has appended this pass's tokens; no press hook of this layer has run yet."""
+        self._settle()
+        cache = kwargs.get("past_key_values")
+        if cache is None:
+            raise RecorderError("layer %d's attention got no KV cache: record with use_cache=True" % layer)
+        cache_layer = self._cache_layer(cache, layer)
+        expected = self._slots[layer * self.kv_heads].count
+        held = int(cache_layer.keys.shape[-2])
+        if held != expected:
+            raise RecorderError(
+                "layer %d: the cache holds %d tokens after this pass's attention, the recorder expected %d: it changed "
+                "where the recorder could not follow it" % (layer, held, expected))
+        before = _Seen(cache_layer.keys, cache_layer.values, getattr(module, "masked_key_indices", None))
+        self._seen[layer] = before
+        self._pending = (layer, cache, before)
+
+    def _settle(self) -> None:
+        """Records what the press hooks did to the layer last seen before them."""
+        if self._pending is None:
+            return
+        layer, cache, before = self._pending
+        self._pending = None
+        self._follow_layer(layer, cache, before)
+
+    def _between_passes(self, cache: Any) -> None:
+        for layer, seen in list(self._seen.items()):
+            self._follow_layer(layer, cache, seen)
+
+    def _cache_layer(self, cache: Any, layer: int) -> Any:
+        layers = getattr(cache, "layers", None)
+        if layers is None or layer >= len(layers):
+            raise RecorderError("the recorder follows caches with per-layer tensors (transformers >= 4.54 Cache.layers)")
+        cache_layer = layers[layer]
+        kind = type(cache_layer).__name__
+        if "Quantized" in kind or "Sliding" in kind or kind.startswith("Static"):
+            raise RecorderError("layer %d is a %s: the recorder follows dynamic full-attention layers only" % (layer, kind))
+        if getattr(cache_layer, "keys", None) is None or getattr(cache_layer, "values", None) is None:
+            raise RecorderError("layer %d of the cache holds no keys" % layer)
+        return cache_layer
+
+    def _follow_layer(self, layer: int, cache: Any, before: _Seen) -> None:
+        cache_layer = self._cache_layer(cache, layer)
+        keys, values = cache_layer.keys, cache_layer.values
+        masked = getattr(self.attention[layer], "masked_key_indices", None)
+        changed = keys is not before.keys or values is not before.values
+        if not changed and masked is before.masked:
+            return
+        streams = range(layer * self.kv_heads, (layer + 1) * self.kv_heads)
+        if changed:
+            if int(keys.shape[-2]) == int(before.keys.shape[-2]) and _same(keys, before.keys) and _same(values, before.values):
+                rows = None
+            else:
+                rows, ambiguous = match_entries(before.keys, before.values, keys, values)
+                if ambiguous:
+                    self.ambiguous += ambiguous
+                    self.writer.mark("deptrace_recorder.kvpress: layer %d: %d kept entries equal other entries in their "
+                                     "values (keys rewritten): their ids are inferred from cache order" % (layer, ambiguous))
+            if rows is not None:
+                for stream, row in zip(streams, rows):
+                    slots = self._slots[stream]
+                    before_ids = slots.resident()
+                    slots.gather(row)
+                    dropped = before_ids - slots.resident()
+                    if dropped:
+                        self.writer.evict(dropped, stream=stream)
+        for stream, row in zip(streams, masked_slots(masked, self.kv_heads)):
+            slots = self._slots[stream]
+            if any(not 0 <= slot < slots.count for slot in row):
+                raise RecorderError("layer %d: masked_key_indices names slots beyond the %d the cache holds"
+                                    % (layer, slots.count))
+            slots.hidden = slots.slot_ids(row) if row else IntervalSet()
+            self.writer.visible(slots.visible(), stream=stream, masked=True)
+        self._seen[layer] = _Seen(keys, values, masked)
+
+    def _follow(self, stream: int, length: int) -> None:
+        if length != self._slots[stream].count:
+            raise RecorderError("stream %d: the cache holds %d tokens, the recorder followed %d"
+                                % (stream, length, self._slots[stream].count))
+
+
+def _same(a: Any, b: Any) -> bool:
+    import torch
+
+    return bool(torch.equal(_bits(a), _bits(b)))
+
+
+def record_press(writer: TraceWriter, model: Any, input_ids: Any, press: Any = None, *,
+                 header: Optional[Dict[str, Any]] = None, claims: Optional[Dict[str, Any]] = None,
+                 record_tokens: bool = True, **generate_kwargs: Any) -> Any:
+    """Runs ``model.generate(input_ids, **generate_kwargs)`` under ``press(model)`` (none for None) and writes its trace.
+
+    Returns what ``generate`` returned. `header` and `claims` add to (or override) what `PressRecorder` fills in.
+    """
+    recorder = PressRecorder(writer, model, press, record_tokens=record_tokens)
+    recorder.prompt_length = int(input_ids.shape[-1])
+    recorder.begin(**(header or {}))
+    with recorder:
+        if press is None:
+            output = model.generate(input_ids, **generate_kwargs)
+        else:
+            with press(model):
+                output = model.generate(input_ids, **generate_kwargs)
+    recorder.finish(output, **(claims or {}))
+    return output
+
