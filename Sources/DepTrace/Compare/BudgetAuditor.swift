@@ -22,6 +22,15 @@ public struct BudgetAuditor: TraceObserver {
         public var previousAttended: Int?
     }
 
+    /// What the cache held once the prefill was over (and a prefill-time press had run):
+    /// means over streams, before the first step of another phase or at the end.
+    public struct AfterPrefill: Sendable, Hashable {
+        /// Mean `|V_s|`: tokens attention can still read.
+        public var visible: Double
+        /// Mean `|R_s|`: tokens still held in memory.
+        public var resident: Double
+    }
+
     /// One trace as the audit sees it.
     public struct TraceRecord: Sendable {
         public var outcome: TraceOutcome
@@ -29,6 +38,8 @@ public struct BudgetAuditor: TraceObserver {
         public var rises: [Rise]
         /// The `end` record's claims, when there is one.
         public var claims: Claims?
+        /// The cache after the prefill, when the trace has prefill steps.
+        public var afterPrefill: AfterPrefill?
 
         /// The first step that attends to more than `budget` tokens.
         public func firstStep(over budget: Int) -> Rise? { rises.first { $0.attended > budget } }
@@ -40,19 +51,31 @@ public struct BudgetAuditor: TraceObserver {
     private var step = 0
     private var lastAttended: Int?
     private var claims: Claims?
+    private var sawPrefill = false
+    private var afterPrefill: AfterPrefill?
 
     public init() {}
+
+    /// Notes the cache once the prefill is over: at the first step of another phase, or at the trace's end.
+    private mutating func notePrefillOver(_ analyzer: TraceAnalyzer) {
+        guard sawPrefill, afterPrefill == nil else { return }
+        let streams = Double(Swift.max(1, analyzer.streamCount))
+        afterPrefill = AfterPrefill(visible: Double(analyzer.visibleTotal) / streams, resident: Double(analyzer.residentTotal) / streams)
+    }
 
     public mutating func traceStarted(_ analyzer: TraceAnalyzer, file: String, index: Int) {
         rises = []
         step = 0
         lastAttended = nil
         claims = nil
+        sawPrefill = false
+        afterPrefill = nil
     }
 
     public mutating func willApply(_ record: Record, to analyzer: TraceAnalyzer) {
         switch record {
         case .step(let step):
+            if step.phase == .prefill { sawPrefill = true } else { notePrefillOver(analyzer) }
             var best = (stream: 0, visible: analyzer.visibleCount(stream: 0))
             for stream in 1..<max(1, analyzer.streamCount) {
                 let visible = analyzer.visibleCount(stream: stream)
@@ -66,6 +89,7 @@ public struct BudgetAuditor: TraceObserver {
             lastAttended = attended
             self.step += 1
         case .end(let claims):
+            notePrefillOver(analyzer)
             self.claims = claims
         default:
             break
@@ -73,9 +97,10 @@ public struct BudgetAuditor: TraceObserver {
     }
 
     public mutating func traceFinished(_ outcome: TraceOutcome, analyzer: TraceAnalyzer?) {
-        traces.append(TraceRecord(outcome: outcome, rises: outcome.metrics == nil ? [] : rises, claims: claims))
+        traces.append(TraceRecord(outcome: outcome, rises: outcome.metrics == nil ? [] : rises, claims: claims, afterPrefill: afterPrefill))
         rises = []
         claims = nil
+        afterPrefill = nil
     }
 
     public mutating func report(_ diagnostic: Diagnostic) { diagnostics.append(diagnostic) }

@@ -95,6 +95,42 @@ public struct TraceAudit: Sendable {
             if let claimed = claims["dep"]?.intValue, let measured = dep, Double(claimed) != measured {
                 findings.append(Finding(kind: .claimMismatch, failed: true, message: "the end record claims dep \(claimed); the trace's dep is \(Gate.number(measured)) (\(Gate.number(measured - Double(claimed)))"))
             }
+            if let declared = claims["compression_ratio"]?.doubleValue {
+                findings += Self.compressionRatioFindings(declared: declared, prompt: metrics.promptTokens, afterPrefill: record.afterPrefill)
+            }
         }
+    }
+
+    /// Holds a declared `compression_ratio` (kvpress's: the fraction of the
+    /// prompt's KV pairs a press removes) against the cache after the prefill.
+    ///
+    /// The claim is about memory: it fails when the cache still holds more of
+    /// the prompt than the ratio allows (one token of rounding is allowed, as
+    /// presses round the kept count), and says so when attention reads less
+    /// than memory holds: a press that masks instead of freeing.
+    static func compressionRatioFindings(declared: Double, prompt: Int, afterPrefill: BudgetAuditor.AfterPrefill?) -> [Finding] {
+        guard declared.isFinite, declared >= 0, declared <= 1 else {
+            return [Finding(kind: .claimMismatch, failed: true, message: "the end record declares compression_ratio \(Gate.number(declared)), which is not a fraction between 0 and 1")]
+        }
+        guard let after = afterPrefill, prompt > 0 else {
+            return [Finding(kind: .note, failed: false, message: "the end record declares compression_ratio \(Gate.number(declared)), but the trace has no prefill step to hold it against")]
+        }
+        let p = Double(prompt)
+        let freed = 1 - after.resident / p
+        let unread = 1 - after.visible / p
+        let tolerance = 1 / p
+        let shown = { (value: Double) in value == value.rounded() ? String(Int(value)) : String(format: "%.3f", value) }
+        let held = "after the prefill the cache holds \(shown(after.resident)) of the \(prompt) prompt tokens (mean over streams): it frees \(shown(freed))"
+        var findings: [Finding] = []
+        if freed + tolerance < declared {
+            var message = "the end record declares compression_ratio \(Gate.number(declared)); \(held)"
+            if unread + tolerance >= declared {
+                message += ", and hides the rest of the declared ratio from attention (attention reads \(shown(after.visible)), a ratio of \(shown(unread))): masked keys still take memory"
+            }
+            findings.append(Finding(kind: .claimMismatch, failed: true, message: message))
+        } else if after.visible < after.resident {
+            findings.append(Finding(kind: .note, failed: false, message: "declared compression_ratio \(Gate.number(declared)) holds: \(held); attention reads \(shown(after.visible)) (a ratio of \(shown(unread)))"))
+        }
+        return findings
     }
 }
