@@ -107,7 +107,7 @@ enum StudyText {
     static func timelineHeading(points: Int) -> String {
         "## Tokens in context per step\n\nFor each group, its trace of median Dep: the tokens each step attends to, \\|V\\| + n (mean over streams). "
             + "The shaded area under a curve is the trace's Dep (counting only the counted phases' steps); the peak is marked. "
-            + "The saved chart also marks compress steps (below the axis) and marks (above it); the redrawn one draws the \(points) points per trace of `timelines.csv`."
+            + "The saved chart also marks compress steps (below the axis) and marks (above it); the redrawn one draws only the curves, from at most \(points) points per trace in `timelines.csv`."
     }
 
     static func meanHeading(seed: UInt64) -> String {
