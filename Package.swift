@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "DepTrace", targets: ["DepTrace"]),
         .library(name: "DepTraceReports", targets: ["DepTraceReports"]),
         .library(name: "DepTraceCharts", targets: ["DepTraceCharts"]),
+        .library(name: "DepTraceExport", targets: ["DepTraceExport"]),
         .executable(name: "deptrace", targets: ["deptrace"]),
     ],
     dependencies: [
@@ -38,11 +39,13 @@ let package = Package(
         .target(name: "DepTraceCharts", dependencies: ["DepTrace", "DepTraceXML"]),
         // JUnit XML for `deptrace check`, written through DepTraceXML.
         .target(name: "DepTraceJUnit", dependencies: ["DepTrace", "DepTraceXML"]),
+        // Folders for offline study (CSV, SVG, a Jupyter notebook) and Perfetto trace-event JSON.
+        .target(name: "DepTraceExport", dependencies: ["DepTrace", "DepTraceReports", "DepTraceCharts"]),
         // The command-line tool: parses arguments and calls the libraries.
         .executableTarget(
             name: "deptrace",
             dependencies: [
-                "DepTrace", "DepTraceReports", "DepTraceCharts", "DepTraceArchive", "DepTraceJUnit",
+                "DepTrace", "DepTraceReports", "DepTraceCharts", "DepTraceArchive", "DepTraceJUnit", "DepTraceExport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -57,6 +60,11 @@ let package = Package(
         ),
         .testTarget(name: "DepTraceArchiveTests", dependencies: ["DepTraceArchive", "DepTrace", "_DepTraceTestSupport"]),
         .testTarget(name: "DepTraceJUnitTests", dependencies: ["DepTraceJUnit", "DepTraceXML", "DepTrace"]),
+        .testTarget(
+            name: "DepTraceExportTests",
+            dependencies: ["DepTraceExport", "DepTraceCharts", "DepTraceReports", "DepTrace", "_DepTraceTestSupport"],
+            exclude: ["Snapshots"]
+        ),
         .testTarget(
             name: "deptraceCLITests",
             dependencies: ["_DepTraceTestSupport"],

@@ -24,7 +24,7 @@ struct DepTraceCommand: ParsableCommand {
               deptrace validate Traces/
             """,
         version: DepTraceVersion.current,
-        subcommands: [Stats.self, Timeline.self, Chart.self, Validate.self, Convert.self, Bundle.self, Simulate.self, Formula.self, Compare.self, Audit.self, Check.self]
+        subcommands: [Stats.self, Timeline.self, Chart.self, Validate.self, Convert.self, Bundle.self, Simulate.self, Formula.self, Compare.self, Audit.self, Check.self, Export.self]
     )
 }
 

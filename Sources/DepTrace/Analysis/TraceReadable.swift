@@ -3,7 +3,7 @@
 ///
 /// Commands that follow one trace closely (timelines, masks) take any of these,
 /// so that they read archives in place as well as loose files.
-public protocol TraceReadable {
+public protocol TraceReadable: Sendable {
     /// The name used in diagnostics and outcomes.
     var displayName: String { get }
     /// Reads every trace and reports traces, records and diagnostics to `observer`.
