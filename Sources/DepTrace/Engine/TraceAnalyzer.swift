@@ -209,10 +209,10 @@ public struct TraceAnalyzer: Sendable {
                     stream: stream ?? firstStream(of: index), expected: expectedVisible.description,
                     computed: visible.description)
             }
-            if let expectedResident, states[index].resident != expectedResident {
+            if let expectedResident, states[index].resident.intervalSet != expectedResident {
                 throw .snapResidentMismatch(
                     stream: stream ?? firstStream(of: index), expected: expectedResident.description,
-                    computed: states[index].resident.description)
+                    computed: states[index].resident.intervalSet.description)
             }
         }
     }
@@ -263,7 +263,7 @@ public struct TraceAnalyzer: Sendable {
     public func visibleSet(stream: Int) -> IntervalSet { states[stateIndex(of: stream)].visible }
 
     /// The resident set of one stream now.
-    public func residentSet(stream: Int) -> IntervalSet { states[stateIndex(of: stream)].resident }
+    public func residentSet(stream: Int) -> IntervalSet { states[stateIndex(of: stream)].resident.intervalSet }
 
     /// Dep of one stream so far.
     public func dep(stream: Int) -> Int { states[stateIndex(of: stream)].dep }
