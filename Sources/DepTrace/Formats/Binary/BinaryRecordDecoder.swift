@@ -5,6 +5,12 @@ struct BinaryRecordDecoder {
     private var previousTime = 0
     /// Storage reused by successive range records once their records are released.
     private var scratch: [Range<Int>] = []
+    /// Whether steps carry their vocabulary ids; when false they are checked and skipped.
+    private let keepsTokens: Bool
+
+    init(keepsTokens: Bool = true) {
+        self.keepsTokens = keepsTokens
+    }
 
     /// A payload that does not decode: a writer bug or undetected corruption.
     struct DecodeError: Error {
@@ -100,10 +106,14 @@ struct BinaryRecordDecoder {
                 guard tokenCount <= cursor.bytes.count - cursor.position else {
                     throw DecodeError(offset: start, message: "token list runs past its chunk")
                 }
-                var tokens: [Int] = []
-                tokens.reserveCapacity(tokenCount)
-                for _ in 0..<tokenCount { tokens.append(try cursor.zigzag()) }
-                step.tokens = tokens
+                if keepsTokens {
+                    var tokens: [Int] = []
+                    tokens.reserveCapacity(tokenCount)
+                    for _ in 0..<tokenCount { tokens.append(try cursor.zigzag()) }
+                    step.tokens = tokens
+                } else {
+                    for _ in 0..<tokenCount { _ = try cursor.varint() }
+                }
             }
             return .step(step)
         case .evict, .add, .hide, .show:

@@ -12,7 +12,8 @@ public enum BinaryTraceReader {
         _ window: ByteWindow, into assembler: inout TraceAssembler<Observer>, progress: ((Int) -> Void)? = nil
     ) throws(InputError) {
         defer { assembler.finishInput() }
-        var decoder = BinaryRecordDecoder()
+        // Observers that do not see records never see vocabulary ids either.
+        var decoder = BinaryRecordDecoder(keepsTokens: Observer.observesRecords)
         var inTrace = false
         /// Chunks of a trace of another version are framed alike but may hold other records.
         var decoding = false
@@ -50,7 +51,7 @@ public enum BinaryTraceReader {
                 }
                 decoding = readHeader(json, version: version, at: at, into: &assembler)
                 window.consume(BinaryLayout.traceHeaderSize + length)
-                decoder = BinaryRecordDecoder()
+                decoder = BinaryRecordDecoder(keepsTokens: Observer.observesRecords)
                 inTrace = true
                 continue
             }

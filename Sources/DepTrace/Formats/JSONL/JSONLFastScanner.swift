@@ -1,0 +1,181 @@
+/// Recognises the few line shapes that make up almost every JSONL trace,
+/// exactly as writers emit them, and reads them in one pass over raw bytes:
+///
+///     {"step":"decode","q":[812,1]}                 optional ,"t":N and ,"tok":[...], in this order
+///     {"evict":[[387,388],[400,410]],"s":109}        also add, hide, show; "s" optional
+///
+/// Anything else, or anything unusual inside these shapes (whitespace, other
+/// keys or key orders, numbers with a sign, 19 or more digits, ids beyond
+/// 2^53, empty, unsorted or overlapping ranges), gives `nil`, and the line
+/// goes to ``JSONLLineParser``, which reads every line the format allows and
+/// words every error. So a line read here gives exactly the record the
+/// parser would give, and an error is always worded by the parser.
+struct JSONLFastScanner {
+    /// A line read here.
+    enum Shape {
+        case step(Step)
+        /// A range record; its ranges are in the scratch list.
+        case evict(stream: Int?)
+        case add(stream: Int?)
+        case hide(stream: Int?)
+        case show(stream: Int?)
+    }
+
+    private let start: UnsafePointer<UInt8>
+    private let end: UnsafePointer<UInt8>
+    private var position: UnsafePointer<UInt8>
+
+    private init(_ line: UnsafeBufferPointer<UInt8>, base: UnsafePointer<UInt8>) {
+        start = base
+        end = base + line.count
+        position = base
+    }
+
+    /// Reads `line` (without its newline) when it has one of the shapes above.
+    ///
+    /// - Parameter ranges: receives the ranges of a range record (emptied first).
+    static func scan(_ line: UnsafeBufferPointer<UInt8>, ranges: inout [Range<Int>]) -> Shape? {
+        // The closing brace is the sentinel every loop below stops at, so
+        // digit loops need no bounds check of their own.
+        guard let base = line.baseAddress, line.count >= 12, line[0] == UInt8(ascii: "{"),
+            line[line.count &- 1] == UInt8(ascii: "}")
+        else { return nil }
+        var scanner = JSONLFastScanner(line, base: base)
+        return scanner.scanObject(ranges: &ranges)
+    }
+
+    // MARK: - Bytes
+
+    @inline(__always)
+    private var remaining: Int { end - position }
+
+    /// Consumes `literal` if the bytes at the position are exactly it.
+    @inline(__always)
+    private mutating func take(_ literal: StaticString) -> Bool {
+        let count = literal.utf8CodeUnitCount
+        guard remaining >= count else { return false }
+        let bytes = literal.utf8Start
+        for index in 0..<count where position[index] != bytes[index] { return false }
+        position += count
+        return true
+    }
+
+    @inline(__always)
+    private mutating func take(_ byte: UInt8) -> Bool {
+        guard position < end, position.pointee == byte else { return false }
+        position += 1
+        return true
+    }
+
+    /// `0|[1-9][0-9]{0,17}`: a non-negative integer that cannot overflow, as the parser reads it.
+    @inline(__always)
+    private mutating func unsigned() -> Int? {
+        let first = position.pointee &- 0x30
+        guard first < 10 else { return nil }
+        position += 1
+        var value = Int(first)
+        var digits = 1
+        // JSON forbids leading zeros: after a 0, a digit stops the loop below
+        // at once and the switch sends the line to the parser, which words the error.
+        while first != 0 {
+            let digit = position.pointee &- 0x30
+            if digit >= 10 { break }
+            value = value &* 10 &+ Int(digit)
+            position += 1
+            digits &+= 1
+        }
+        // 18 digits stay below 2^63; a fraction or exponent goes to the parser.
+        guard digits <= 18 else { return nil }
+        switch position.pointee {
+        case UInt8(ascii: "."), UInt8(ascii: "e"), UInt8(ascii: "E"), 0x30...0x39: return nil
+        default: return value
+        }
+    }
+
+    /// An integer of either sign, as ``unsigned()``.
+    @inline(__always)
+    private mutating func signed() -> Int? {
+        if position.pointee == UInt8(ascii: "-") {
+            position += 1
+            guard let magnitude = unsigned() else { return nil }
+            return -magnitude
+        }
+        return unsigned()
+    }
+
+    // MARK: - Shapes
+
+    private mutating func scanObject(ranges: inout [Range<Int>]) -> Shape? {
+        position += 1
+        guard take(UInt8(ascii: "\"")) else { return nil }
+        switch position.pointee {
+        case UInt8(ascii: "s"):
+            if take("step\":\"") { return scanStep() }
+            if take("show\":") { return scanRanges(&ranges).map { .show(stream: $0) } ?? nil }
+        case UInt8(ascii: "e"):
+            if take("evict\":") { return scanRanges(&ranges).map { .evict(stream: $0) } ?? nil }
+        case UInt8(ascii: "a"):
+            if take("add\":") { return scanRanges(&ranges).map { .add(stream: $0) } ?? nil }
+        case UInt8(ascii: "h"):
+            if take("hide\":") { return scanRanges(&ranges).map { .hide(stream: $0) } ?? nil }
+        default: break
+        }
+        return nil
+    }
+
+    /// After `{"step":"`.
+    private mutating func scanStep() -> Shape? {
+        let phase: Phase
+        if take("decode\"") {
+            phase = .decode
+        } else if take("prefill\"") {
+            phase = .prefill
+        } else if take("compress\"") {
+            phase = .compress
+        } else {
+            return nil
+        }
+        guard take(",\"q\":["), let first = unsigned(), take(UInt8(ascii: ",")), let count = unsigned(),
+            take(UInt8(ascii: "]"))
+        else { return nil }
+        var time: Int?
+        if take(",\"t\":") {
+            guard let value = signed() else { return nil }
+            time = value
+        }
+        if take(",\"tok\":[") {
+            // Vocabulary ids are checked for syntax only: metrics do not use them.
+            if !take(UInt8(ascii: "]")) {
+                repeat {
+                    guard signed() != nil else { return nil }
+                } while take(UInt8(ascii: ","))
+                guard take(UInt8(ascii: "]")) else { return nil }
+            }
+        }
+        guard take(UInt8(ascii: "}")), position == end else { return nil }
+        return .step(Step(phase: phase, first: first, count: count, time: time))
+    }
+
+    /// After `{"evict":` (or another range key): the ranges and the optional
+    /// stream; `.some(nil)` for a record without `"s"`, nil for another shape.
+    private mutating func scanRanges(_ ranges: inout [Range<Int>]) -> Int?? {
+        ranges.removeAll(keepingCapacity: true)
+        guard take(UInt8(ascii: "[")) else { return nil }
+        var previousEnd = 0
+        repeat {
+            guard take(UInt8(ascii: "[")), let lower = unsigned(), take(UInt8(ascii: ",")), let upper = unsigned(),
+                take(UInt8(ascii: "]")), lower >= previousEnd, lower < upper, upper <= RangeList.idLimit
+            else { return nil }
+            ranges.append(lower..<upper)
+            previousEnd = upper
+        } while take(UInt8(ascii: ","))
+        guard take(UInt8(ascii: "]")) else { return nil }
+        var stream: Int?
+        if take(",\"s\":") {
+            guard let value = unsigned() else { return nil }
+            stream = value
+        }
+        guard take(UInt8(ascii: "}")), position == end else { return nil }
+        return .some(stream)
+    }
+}
