@@ -23,10 +23,11 @@ public final class LineReader {
     public var bytesRead: Int { window.bytesRead }
 
     /// The default line length bound: 256 MiB.
-    public static let defaultMaxLineLength = 256 << 20
+    public static let defaultMaxLineLength = ResourceLimits.defaultMaxLineLength
 
     public init(source: any ByteSource, name: String, maxLineLength: Int = LineReader.defaultMaxLineLength) {
-        window = ByteWindow(source: source)
+        // One byte beyond the longest line tells that a line is too long.
+        window = ByteWindow(source: source, growthLimit: maxLineLength < Int.max ? maxLineLength + 1 : Int.max)
         self.name = name
         self.maxLineLength = maxLineLength
     }

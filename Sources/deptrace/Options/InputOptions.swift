@@ -29,6 +29,8 @@ struct InputOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Highest compression ratio accepted once 64 MiB are out of an archive (a guard against zip bombs).", valueName: "n"))
     var maxRatio: Double = ArchiveLimits.defaultMaxRatio
 
+    @OptionGroup(title: "Resource limits") var resourceLimits: ResourceLimitOptions
+
     func validate() throws {
         if ArchiveLimits.parseByteCount(maxEntryBytes) == nil { throw ValidationError("'--max-entry-bytes' must be a positive byte count, such as 512M or 64G.") }
         if ArchiveLimits.parseByteCount(maxArchiveBytes) == nil { throw ValidationError("'--max-archive-bytes' must be a positive byte count, such as 512M or 64G.") }
@@ -40,8 +42,8 @@ struct InputOptions: ParsableArguments {
 
     /// The analysis options the flags describe (validated already).
     var analysisOptions: AnalysisOptions {
-        guard case .success(let set) = PhaseSet.parse(phases) else { return AnalysisOptions() }
-        return AnalysisOptions(countedPhases: set)
+        guard case .success(let set) = PhaseSet.parse(phases) else { return AnalysisOptions(limits: resourceLimits.limits) }
+        return AnalysisOptions(countedPhases: set, limits: resourceLimits.limits)
     }
 
     /// The archive limits the flags describe (validated already).

@@ -7,15 +7,20 @@ struct BinaryRecordDecoder {
     private var scratch: [Range<Int>] = []
     /// Whether steps carry their vocabulary ids; when false they are checked and skipped.
     private let keepsTokens: Bool
+    /// The most ranges one record may list (``ResourceLimits/maxRangesPerRecord``).
+    private let maxRanges: Int
 
-    init(keepsTokens: Bool = true) {
+    init(keepsTokens: Bool = true, maxRanges: Int = ResourceLimits.defaultMaxRangesPerRecord) {
         self.keepsTokens = keepsTokens
+        self.maxRanges = maxRanges
     }
 
     /// A payload that does not decode: a writer bug or undetected corruption.
     struct DecodeError: Error {
         let offset: Int
         let message: String
+        /// Set when the record is well formed but exceeds a bound of ``ResourceLimits``.
+        var limit: RuleViolation?
     }
 
     /// Reads varints and bytes from a payload.
@@ -157,8 +162,13 @@ struct BinaryRecordDecoder {
     }
 
     private func ranges(_ cursor: inout Cursor, into result: inout [Range<Int>]) throws(DecodeError) {
+        let countOffset = cursor.position
         let count = try cursor.count()
         guard count <= cursor.bytes.count - cursor.position else { throw DecodeError(offset: cursor.position, message: "range list runs past its chunk") }
+        guard count <= maxRanges else {
+            let message = "the record lists \(count) ranges, more than the limit of \(maxRanges) (raise it with --max-ranges-per-record)"
+            throw DecodeError(offset: countOffset, message: message, limit: .limitExceeded(message))
+        }
         result.reserveCapacity(count)
         var previousEnd = 0
         for _ in 0..<count {

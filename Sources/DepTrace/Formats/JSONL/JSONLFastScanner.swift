@@ -24,8 +24,10 @@ struct JSONLFastScanner {
     private let start: UnsafePointer<UInt8>
     private let end: UnsafePointer<UInt8>
     private var position: UnsafePointer<UInt8>
+    private let maxRanges: Int
 
-    private init(_ line: UnsafeBufferPointer<UInt8>, base: UnsafePointer<UInt8>) {
+    private init(_ line: UnsafeBufferPointer<UInt8>, base: UnsafePointer<UInt8>, maxRanges: Int) {
+        self.maxRanges = maxRanges
         start = base
         end = base + line.count
         position = base
@@ -33,14 +35,16 @@ struct JSONLFastScanner {
 
     /// Reads `line` (without its newline) when it has one of the shapes above.
     ///
-    /// - Parameter ranges: receives the ranges of a range record (emptied first).
-    static func scan(_ line: UnsafeBufferPointer<UInt8>, ranges: inout [Range<Int>]) -> Shape? {
+    /// - Parameters:
+    ///   - ranges: receives the ranges of a range record (emptied first).
+    ///   - maxRanges: more ranges than this leave the line to the parser, which reports the limit.
+    static func scan(_ line: UnsafeBufferPointer<UInt8>, ranges: inout [Range<Int>], maxRanges: Int = ResourceLimits.defaultMaxRangesPerRecord) -> Shape? {
         // The closing brace is the sentinel every loop below stops at, so
         // digit loops need no bounds check of their own.
         guard let base = line.baseAddress, line.count >= 12, line[0] == UInt8(ascii: "{"),
             line[line.count &- 1] == UInt8(ascii: "}")
         else { return nil }
-        var scanner = JSONLFastScanner(line, base: base)
+        var scanner = JSONLFastScanner(line, base: base, maxRanges: maxRanges)
         return scanner.scanObject(ranges: &ranges)
     }
 
@@ -164,7 +168,8 @@ struct JSONLFastScanner {
         var previousEnd = 0
         repeat {
             guard take(UInt8(ascii: "[")), let lower = unsigned(), take(UInt8(ascii: ",")), let upper = unsigned(),
-                take(UInt8(ascii: "]")), lower >= previousEnd, lower < upper, upper <= RangeList.idLimit
+                take(UInt8(ascii: "]")), lower >= previousEnd, lower < upper, upper <= RangeList.idLimit,
+                ranges.count < maxRanges
             else { return nil }
             ranges.append(lower..<upper)
             previousEnd = upper

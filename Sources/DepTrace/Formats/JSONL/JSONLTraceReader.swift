@@ -8,14 +8,15 @@ public enum JSONLTraceReader {
     public static func read<Observer: TraceObserver>(
         _ lines: LineReader, into assembler: inout TraceAssembler<Observer>, progress: ((Int) -> Void)? = nil
     ) throws(InputError) {
-        let parser = JSONLLineParser()
+        let limits = assembler.options.limits
+        let parser = JSONLLineParser(maxRangesPerRecord: limits.maxRangesPerRecord)
         defer { assembler.finishInput() }
         var sinceProgress = 0
         var scratch: [Range<Int>] = []
         while let line = try lines.next() {
             let location = InputLocation.line(line.number)
             // Observers of records get every record from the parser, vocabulary ids included.
-            if !Observer.observesRecords, let shape = JSONLFastScanner.scan(line.bytes, ranges: &scratch) {
+            if !Observer.observesRecords, let shape = JSONLFastScanner.scan(line.bytes, ranges: &scratch, maxRanges: limits.maxRangesPerRecord) {
                 switch shape {
                 case .step(let step): assembler.record(.step(step), at: location)
                 case .evict(let stream): assembler.record(.evict(scratch, stream: stream), at: location)
@@ -24,7 +25,7 @@ public enum JSONLTraceReader {
                 case .show(let stream): assembler.record(.show(scratch, stream: stream), at: location)
                 }
             } else {
-                parse(line, at: location, with: parser, scratch: &scratch, into: &assembler)
+                parse(line, at: location, with: parser, limits: limits, scratch: &scratch, into: &assembler)
             }
             if let progress {
                 sinceProgress &+= 1
@@ -39,13 +40,21 @@ public enum JSONLTraceReader {
 
     /// Reads one line through the full parser.
     private static func parse<Observer: TraceObserver>(
-        _ line: LineReader.Line, at location: InputLocation, with parser: JSONLLineParser, scratch: inout [Range<Int>],
+        _ line: LineReader.Line, at location: InputLocation, with parser: JSONLLineParser, limits: ResourceLimits,
+        scratch: inout [Range<Int>],
         into assembler: inout TraceAssembler<Observer>
     ) {
         do {
             switch try parser.parse(line.bytes, reusing: &scratch) {
             case .blank: break
-            case .header(let header): assembler.header(header, at: location)
+            case .header(let header):
+                if line.bytes.count > limits.maxHeaderBytes {
+                    assembler.badHeader(.limitExceeded(
+                        "header line of \(line.bytes.count) bytes, more than the limit of \(ResourceLimits.bytes(limits.maxHeaderBytes)) (raise it with --max-header-size)"),
+                        at: location)
+                } else {
+                    assembler.header(header, at: location)
+                }
             case .record(let record): assembler.record(record, at: location)
             case .unknown(let keys): assembler.unknownRecord(keys: keys, at: location)
             }
