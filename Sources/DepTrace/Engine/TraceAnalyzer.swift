@@ -72,6 +72,19 @@ public struct TraceAnalyzer: Sendable {
         case .end(let claims): self.claims = claims
         }
         recordCount &+= 1
+        try checkHeldIntervals()
+    }
+
+    /// Applies a step: `apply(.step(step))` without building the record (the readers' hot path).
+    mutating func apply(step: Step) throws(RuleViolation) {
+        if isEnded { throw .recordAfterEnd("step") }
+        try applyStep(step)
+        recordCount &+= 1
+        try checkHeldIntervals()
+    }
+
+    @inline(__always)
+    private func checkHeldIntervals() throws(RuleViolation) {
         if heldIntervals > options.limits.maxHeldIntervals {
             throw .limitExceeded(
                 "the trace's visible and resident sets hold \(heldIntervals) ranges in memory, all streams together, more than the limit of \(options.limits.maxHeldIntervals) (raise it with --max-held-intervals)")

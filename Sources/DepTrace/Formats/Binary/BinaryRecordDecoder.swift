@@ -84,43 +84,7 @@ struct BinaryRecordDecoder {
         }
         switch tag {
         case .step:
-            let flags = try cursor.byte()
-            guard let phase = Phase(rawValue: flags & 0x03) else { throw DecodeError(offset: start, message: "invalid step phase") }
-            let kindBits = (flags >> 2) & 0x07
-            var kind: TokenKind?
-            if kindBits != 0 {
-                guard let explicit = TokenKind(rawValue: kindBits - 1) else { throw DecodeError(offset: start, message: "invalid token kind") }
-                kind = explicit
-            }
-            guard flags & ~(0x1F | BinaryLayout.StepFlags.hasTime) == 0 else { throw DecodeError(offset: start, message: "invalid step flags") }
-            let first = nextStepBase + (try cursor.count())
-            let count = try cursor.count()
-            var time: Int?
-            if flags & BinaryLayout.StepFlags.hasTime != 0 {
-                previousTime = previousTime &+ (try cursor.zigzag())
-                time = previousTime
-            }
-            guard first <= RangeList.idLimit, count <= RangeList.idLimit - first else {
-                throw DecodeError(offset: start, message: "step ids beyond 2^53")
-            }
-            nextStepBase = first + count
-            var step = Step(phase: phase, first: first, count: count, kind: kind, time: time)
-            if !cursor.isAtEnd, cursor.bytes[cursor.position] == BinaryLayout.Tag.tokens.rawValue {
-                cursor.position += 1
-                let tokenCount = try cursor.count()
-                guard tokenCount <= cursor.bytes.count - cursor.position else {
-                    throw DecodeError(offset: start, message: "token list runs past its chunk")
-                }
-                if keepsTokens {
-                    var tokens: [Int] = []
-                    tokens.reserveCapacity(tokenCount)
-                    for _ in 0..<tokenCount { tokens.append(try cursor.zigzag()) }
-                    step.tokens = tokens
-                } else {
-                    for _ in 0..<tokenCount { _ = try cursor.varint() }
-                }
-            }
-            return .step(step)
+            return .step(try step(&cursor, start: start))
         case .evict, .add, .hide, .show:
             let stream = try stream(&cursor)
             scratch.removeAll(keepingCapacity: true)
@@ -159,6 +123,47 @@ struct BinaryRecordDecoder {
             guard let members else { throw DecodeError(offset: start, message: "end claims are not a JSON object") }
             return .end(Claims(fields: members))
         }
+    }
+
+    /// Decodes a step record whose tag byte, at `start`, was just read.
+    mutating func step(_ cursor: inout Cursor, start: Int) throws(DecodeError) -> Step {
+        let flags = try cursor.byte()
+        guard let phase = Phase(rawValue: flags & 0x03) else { throw DecodeError(offset: start, message: "invalid step phase") }
+        let kindBits = (flags >> 2) & 0x07
+        var kind: TokenKind?
+        if kindBits != 0 {
+            guard let explicit = TokenKind(rawValue: kindBits - 1) else { throw DecodeError(offset: start, message: "invalid token kind") }
+            kind = explicit
+        }
+        guard flags & ~(0x1F | BinaryLayout.StepFlags.hasTime) == 0 else { throw DecodeError(offset: start, message: "invalid step flags") }
+        let first = nextStepBase + (try cursor.count())
+        let count = try cursor.count()
+        var time: Int?
+        if flags & BinaryLayout.StepFlags.hasTime != 0 {
+            previousTime = previousTime &+ (try cursor.zigzag())
+            time = previousTime
+        }
+        guard first <= RangeList.idLimit, count <= RangeList.idLimit - first else {
+            throw DecodeError(offset: start, message: "step ids beyond 2^53")
+        }
+        nextStepBase = first + count
+        var step = Step(phase: phase, first: first, count: count, kind: kind, time: time)
+        if !cursor.isAtEnd, cursor.bytes[cursor.position] == BinaryLayout.Tag.tokens.rawValue {
+            cursor.position += 1
+            let tokenCount = try cursor.count()
+            guard tokenCount <= cursor.bytes.count - cursor.position else {
+                throw DecodeError(offset: start, message: "token list runs past its chunk")
+            }
+            if keepsTokens {
+                var tokens: [Int] = []
+                tokens.reserveCapacity(tokenCount)
+                for _ in 0..<tokenCount { tokens.append(try cursor.zigzag()) }
+                step.tokens = tokens
+            } else {
+                for _ in 0..<tokenCount { _ = try cursor.varint() }
+            }
+        }
+        return step
     }
 
     private func ranges(_ cursor: inout Cursor, into result: inout [Range<Int>]) throws(DecodeError) {

@@ -104,8 +104,14 @@ public enum BinaryTraceReader {
             while decoding, !cursor.isAtEnd {
                 let recordOffset = at + BinaryLayout.chunkHeaderSize + cursor.position
                 do {
-                    let record = try decoder.next(&cursor)
-                    assembler.record(record, at: .offset(recordOffset))
+                    // Steps, most records, go to the assembler without becoming a `Record`.
+                    if !Observer.observesRecords, cursor.bytes[cursor.position] == BinaryLayout.Tag.step.rawValue {
+                        let start = cursor.position
+                        cursor.position &+= 1
+                        assembler.step(try decoder.step(&cursor, start: start), at: .offset(recordOffset))
+                    } else {
+                        assembler.record(try decoder.next(&cursor), at: .offset(recordOffset))
+                    }
                 } catch {
                     if let limit = error.limit {
                         assembler.violation(limit, at: .offset(recordOffset))
