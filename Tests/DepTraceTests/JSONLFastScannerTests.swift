@@ -72,6 +72,45 @@ import Testing
         #expect(scan(line).0 == nil, "\(line)")
     }
 
+    @Test func digitsEightAtATime() {
+        // Every length from 1 to 18 digits, at every alignment, followed by each kind of terminator.
+        let digits = Array("918273645546372819".utf8)
+        for length in 1...18 {
+            for terminator in [UInt8(ascii: "}"), UInt8(ascii: ","), UInt8(ascii: "]"), 0x2F, 0x3A, 0xFF] {
+                for padding in 0..<3 {
+                    let bytes = [UInt8](repeating: 0x20, count: padding) + Array(digits[0..<length]) + [terminator]
+                    bytes.withUnsafeBufferPointer { buffer in
+                        let start = buffer.baseAddress! + padding
+                        let count = JSONLFastScanner.digitCount(at: start, available: buffer.count - padding)
+                        #expect(count == length)
+                        #expect(JSONLFastScanner.value(of: start, digits: count) == Int(String(decoding: digits[0..<length], as: UTF8.self)))
+                    }
+                }
+            }
+        }
+        // Digits up to the end of the buffer.
+        let all = Array("12345678901".utf8)
+        all.withUnsafeBufferPointer { #expect(JSONLFastScanner.digitCount(at: $0.baseAddress!, available: $0.count) == 11) }
+        #expect(JSONLFastScanner.eightDigits(Array("00000000".utf8)) == 0)
+        #expect(JSONLFastScanner.eightDigits(Array("99999999".utf8)) == 99_999_999)
+        #expect(JSONLFastScanner.eightDigits(Array("10000001".utf8)) == 10_000_001)
+    }
+
+    @Test func integerLimits() {
+        // 18 digits are read; 19 go to the parser, which checks 64-bit overflow itself.
+        let eighteen = #"{"step":"decode","q":[123456789012345678,1],"t":-999999999999999999}"#
+        guard case .step(let step)? = scan(eighteen).0 else {
+            Issue.record("18 digits not read")
+            return
+        }
+        #expect(step.first == 123_456_789_012_345_678)
+        #expect(step.time == -999_999_999_999_999_999)
+        #expect(scan(#"{"step":"decode","q":[1234567890123456789,1]}"#).0 == nil)
+        #expect(scan(#"{"step":"decode","q":[1,1],"tok":[1234567890123456789]}"#).0 == nil)
+        #expect(scan(#"{"step":"decode","q":[1,1],"tok":[-0,0,-01]}"#).0 == nil)
+        #expect(scan(#"{"step":"decode","q":[1,1],"tok":[-0,0,10]}"#).0 != nil)
+    }
+
     @Test func clearsTheRangeListFirst() {
         let (shape, ranges) = scan(#"{"evict":[[1,2]]}"#)
         #expect(shape != nil)

@@ -74,26 +74,10 @@ struct JSONLFastScanner {
     /// `0|[1-9][0-9]{0,17}`: a non-negative integer that cannot overflow, as the parser reads it.
     @inline(__always)
     private mutating func unsigned() -> Int? {
-        let first = position.pointee &- 0x30
-        guard first < 10 else { return nil }
-        position += 1
-        var value = Int(first)
-        var digits = 1
-        // JSON forbids leading zeros: after a 0, a digit stops the loop below
-        // at once and the switch sends the line to the parser, which words the error.
-        while first != 0 {
-            let digit = position.pointee &- 0x30
-            if digit >= 10 { break }
-            value = value &* 10 &+ Int(digit)
-            position += 1
-            digits &+= 1
-        }
-        // 18 digits stay below 2^63; a fraction or exponent goes to the parser.
-        guard digits <= 18 else { return nil }
-        switch position.pointee {
-        case UInt8(ascii: "."), UInt8(ascii: "e"), UInt8(ascii: "E"), 0x30...0x39: return nil
-        default: return value
-        }
+        guard let count = integerDigits() else { return nil }
+        let value = JSONLFastScanner.value(of: position, digits: count)
+        position += count
+        return followedByNumberEnd() ? value : nil
     }
 
     /// An integer of either sign, as ``unsigned()``.
@@ -105,6 +89,81 @@ struct JSONLFastScanner {
             return -magnitude
         }
         return unsigned()
+    }
+
+    /// Skips an integer of either sign that ``signed()`` would read, without its value.
+    @inline(__always)
+    private mutating func skipSigned() -> Bool {
+        if position.pointee == UInt8(ascii: "-") { position += 1 }
+        guard let count = integerDigits() else { return false }
+        position += count
+        return followedByNumberEnd()
+    }
+
+    /// The digits of an integer at the position: 1 to 18 (below 2^63), and no
+    /// leading zero, which JSON forbids (the parser words that error); nil otherwise.
+    @inline(__always)
+    private func integerDigits() -> Int? {
+        let count = JSONLFastScanner.digitCount(at: position, available: remaining)
+        guard count >= 1, count <= 18, count == 1 || position.pointee != 0x30 else { return nil }
+        return count
+    }
+
+    /// Whether the number just read ends here: a fraction or exponent goes to the parser.
+    @inline(__always)
+    private func followedByNumberEnd() -> Bool {
+        switch position.pointee {
+        case UInt8(ascii: "."), UInt8(ascii: "e"), UInt8(ascii: "E"): false
+        default: true
+        }
+    }
+
+    // MARK: - Digits, eight at a time
+
+    /// The number of ASCII digits at `start`; `available` bytes are readable
+    /// there, and a non-digit follows the digits within them.
+    @inline(__always)
+    static func digitCount(at start: UnsafePointer<UInt8>, available: Int) -> Int {
+        var count = 0
+        while available &- count >= 8 {
+            let word = UInt64(littleEndian: UnsafeRawPointer(start + count).loadUnaligned(as: UInt64.self))
+            // A digit byte is 0x3_ and stays 0x3_ when 6 is added. A carry out of
+            // a byte starts at a non-digit, so the bytes before the first one are exact.
+            let high: UInt64 = 0xF0F0_F0F0_F0F0_F0F0
+            let threes: UInt64 = 0x3030_3030_3030_3030
+            let nonDigits = ((word & high) ^ threes) | (((word &+ 0x0606_0606_0606_0606) & high) ^ threes)
+            if nonDigits != 0 { return count &+ nonDigits.trailingZeroBitCount >> 3 }
+            count &+= 8
+        }
+        while count < available, start[count] &- 0x30 < 10 { count &+= 1 }
+        return count
+    }
+
+    /// The value of `digits` (at most 18) ASCII digits at `start`.
+    @inline(__always)
+    static func value(of start: UnsafePointer<UInt8>, digits: Int) -> Int {
+        var value = 0
+        var index = 0
+        while digits &- index >= 8 {
+            value = value &* 100_000_000 &+ eightDigits(start + index)
+            index &+= 8
+        }
+        while index < digits {
+            value = value &* 10 &+ Int(start[index] &- 0x30)
+            index &+= 1
+        }
+        return value
+    }
+
+    /// The value of the eight ASCII digits at `start`, first digit most
+    /// significant: pairs, then quads, then the whole, by multiply-and-shift.
+    @inline(__always)
+    static func eightDigits(_ start: UnsafePointer<UInt8>) -> Int {
+        var word = UInt64(littleEndian: UnsafeRawPointer(start).loadUnaligned(as: UInt64.self)) & 0x0F0F_0F0F_0F0F_0F0F
+        word = (word &* (10 << 8 + 1)) >> 8
+        word = ((word & 0x00FF_00FF_00FF_00FF) &* (100 << 16 + 1)) >> 16
+        word = ((word & 0x0000_FFFF_0000_FFFF) &* (10_000 << 32 + 1)) >> 32
+        return Int(truncatingIfNeeded: word)
     }
 
     // MARK: - Shapes
@@ -151,7 +210,7 @@ struct JSONLFastScanner {
             // Vocabulary ids are checked for syntax only: metrics do not use them.
             if !take(UInt8(ascii: "]")) {
                 repeat {
-                    guard signed() != nil else { return nil }
+                    guard skipSigned() else { return nil }
                 } while take(UInt8(ascii: ","))
                 guard take(UInt8(ascii: "]")) else { return nil }
             }
