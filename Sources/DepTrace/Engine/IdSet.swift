@@ -113,6 +113,9 @@ struct IdSet: Sendable {
     func firstMissing(in range: Range<Int>) -> Int? {
         if range.isEmpty { return nil }
         if keys.isEmpty { return runs.firstMissing(in: range) }
+        if let piece = singlePiece(range) {
+            return piece.block < 0 ? runs.firstMissing(in: range) : firstBit(in: piece.block, range, set: false)
+        }
         var found: Int?
         forEachPiece(of: range) { piece in
             found = piece.block < 0
@@ -127,6 +130,9 @@ struct IdSet: Sendable {
     func firstPresent(in range: Range<Int>) -> Int? {
         if range.isEmpty { return nil }
         if keys.isEmpty { return runs.firstPresent(in: range) }
+        if let piece = singlePiece(range) {
+            return piece.block < 0 ? runs.firstPresent(in: range) : firstBit(in: piece.block, range, set: true)
+        }
         var found: Int?
         forEachPiece(of: range) { piece in
             found = piece.block < 0

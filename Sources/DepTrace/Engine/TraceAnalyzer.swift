@@ -83,6 +83,14 @@ public struct TraceAnalyzer: Sendable {
         try checkHeldIntervals()
     }
 
+    /// Applies an evict record: `apply(.evict(ranges, stream: stream))` without building the record.
+    mutating func apply(evict ranges: [Range<Int>], stream: Int?) throws(RuleViolation) {
+        if isEnded { throw .recordAfterEnd("evict") }
+        try applyEvict(ranges, stream: stream)
+        recordCount &+= 1
+        try checkHeldIntervals()
+    }
+
     @inline(__always)
     private func checkHeldIntervals() throws(RuleViolation) {
         if heldIntervals > options.limits.maxHeldIntervals {
