@@ -129,9 +129,9 @@ public struct TraceAssembler<Observer: TraceObserver> {
     }
 
     /// A decoded evict record: the same as `record(.evict(ranges, stream: stream), at:)`.
-    mutating func evict(_ ranges: [Range<Int>], stream: Int?, at location: InputLocation) {
+    mutating func evict(_ ranges: UnsafeBufferPointer<Range<Int>>, stream: Int?, at location: InputLocation) {
         guard !Observer.observesRecords, case .active(let index, let headerLocation) = state else {
-            record(.evict(ranges, stream: stream), at: location)
+            record(.evict(Array(ranges), stream: stream), at: location)
             return
         }
         do {

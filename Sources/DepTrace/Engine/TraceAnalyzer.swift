@@ -84,7 +84,7 @@ public struct TraceAnalyzer: Sendable {
     }
 
     /// Applies an evict record: `apply(.evict(ranges, stream: stream))` without building the record.
-    mutating func apply(evict ranges: [Range<Int>], stream: Int?) throws(RuleViolation) {
+    mutating func apply(evict ranges: UnsafeBufferPointer<Range<Int>>, stream: Int?) throws(RuleViolation) {
         if isEnded { throw .recordAfterEnd("evict") }
         try applyEvict(ranges, stream: stream)
         recordCount &+= 1
@@ -153,7 +153,7 @@ public struct TraceAnalyzer: Sendable {
         if let time = step.time { lastTime = time }
     }
 
-    private mutating func applyEvict(_ ranges: [Range<Int>], stream: Int?) throws(RuleViolation) {
+    private mutating func applyEvict(_ ranges: some RandomAccessCollection<Range<Int>>, stream: Int?) throws(RuleViolation) {
         try checkRanges(ranges)
         let targets = try targetStates(stream)
         for index in targets {
@@ -163,7 +163,8 @@ public struct TraceAnalyzer: Sendable {
                 }
             }
         }
-        let total = RangeList.idCount(ranges)
+        var total = 0
+        for range in ranges { total &+= range.count }
         for index in targets {
             let before = states[index].storedUnits
             for range in ranges {
@@ -262,7 +263,7 @@ public struct TraceAnalyzer: Sendable {
 
     /// The format's rules for a record's ranges, then the bounds of ``ResourceLimits``.
     @inline(__always)
-    private func checkRanges(_ ranges: [Range<Int>]) throws(RuleViolation) {
+    private func checkRanges(_ ranges: some RandomAccessCollection<Range<Int>>) throws(RuleViolation) {
         try RangeList.validate(ranges)
         let limits = options.limits
         if ranges.count > limits.maxRangesPerRecord {

@@ -86,9 +86,7 @@ struct BinaryRecordDecoder {
         case .step:
             return .step(try step(&cursor, start: start))
         case .evict, .add, .hide, .show:
-            let stream = try stream(&cursor)
-            scratch.removeAll(keepingCapacity: true)
-            try ranges(&cursor, into: &scratch)
+            let stream = try rangeRecord(&cursor)
             let ranges = scratch
             switch tag {
             case .evict: return .evict(ranges, stream: stream)
@@ -98,15 +96,15 @@ struct BinaryRecordDecoder {
             }
         case .mark: return .mark(try cursor.text())
         case .snap:
-            let stream = try stream(&cursor)
+            let stream = try Self.stream(&cursor)
             let hasResident = try cursor.byte()
             guard hasResident <= 1 else { throw DecodeError(offset: start, message: "invalid snap flags") }
             var visible: [Range<Int>] = []
-            try ranges(&cursor, into: &visible)
+            try Self.ranges(&cursor, into: &visible, maxRanges: maxRanges)
             var resident: [Range<Int>]?
             if hasResident == 1 {
                 var list: [Range<Int>] = []
-                try ranges(&cursor, into: &list)
+                try Self.ranges(&cursor, into: &list, maxRanges: maxRanges)
                 resident = list
             }
             return .snap(visible: visible, resident: resident, stream: stream)
@@ -123,6 +121,22 @@ struct BinaryRecordDecoder {
             guard let members else { throw DecodeError(offset: start, message: "end claims are not a JSON object") }
             return .end(Claims(fields: members))
         }
+    }
+
+    /// Decodes the body of a range record (evict, add, hide, show) whose tag
+    /// byte was just read: its ranges into ``withLastRanges(_:)``; returns its stream.
+    mutating func rangeRecord(_ cursor: inout Cursor) throws(DecodeError) -> Int? {
+        let stream = try Self.stream(&cursor)
+        scratch.removeAll(keepingCapacity: true)
+        // Static, with the bound passed in: an instance method would copy `self`,
+        // and with it retain `scratch`, so every append would reallocate it.
+        try Self.ranges(&cursor, into: &scratch, maxRanges: maxRanges)
+        return stream
+    }
+
+    /// Calls `body` with the ranges of the range record decoded last, without copying them.
+    func withLastRanges<Result>(_ body: (UnsafeBufferPointer<Range<Int>>) -> Result) -> Result {
+        scratch.withUnsafeBufferPointer(body)
     }
 
     /// Decodes a step record whose tag byte, at `start`, was just read.
@@ -166,7 +180,7 @@ struct BinaryRecordDecoder {
         return step
     }
 
-    private func ranges(_ cursor: inout Cursor, into result: inout [Range<Int>]) throws(DecodeError) {
+    private static func ranges(_ cursor: inout Cursor, into result: inout [Range<Int>], maxRanges: Int) throws(DecodeError) {
         let countOffset = cursor.position
         let count = try cursor.count()
         guard count <= cursor.bytes.count - cursor.position else { throw DecodeError(offset: cursor.position, message: "range list runs past its chunk") }
@@ -187,7 +201,7 @@ struct BinaryRecordDecoder {
         }
     }
 
-    private func stream(_ cursor: inout Cursor) throws(DecodeError) -> Int? {
+    private static func stream(_ cursor: inout Cursor) throws(DecodeError) -> Int? {
         let value = try cursor.count()
         return value == 0 ? nil : value - 1
     }

@@ -104,11 +104,16 @@ public enum BinaryTraceReader {
             while decoding, !cursor.isAtEnd {
                 let recordOffset = at + BinaryLayout.chunkHeaderSize + cursor.position
                 do {
-                    // Steps, most records, go to the assembler without becoming a `Record`.
-                    if !Observer.observesRecords, cursor.bytes[cursor.position] == BinaryLayout.Tag.step.rawValue {
+                    // Steps and evictions, most records, go to the engine without becoming a `Record`.
+                    let tag = cursor.bytes[cursor.position]
+                    if !Observer.observesRecords, tag == BinaryLayout.Tag.step.rawValue {
                         let start = cursor.position
                         cursor.position &+= 1
                         assembler.step(try decoder.step(&cursor, start: start), at: .offset(recordOffset))
+                    } else if !Observer.observesRecords, tag == BinaryLayout.Tag.evict.rawValue {
+                        cursor.position &+= 1
+                        let stream = try decoder.rangeRecord(&cursor)
+                        decoder.withLastRanges { assembler.evict($0, stream: stream, at: .offset(recordOffset)) }
                     } else {
                         assembler.record(try decoder.next(&cursor), at: .offset(recordOffset))
                     }

@@ -19,7 +19,7 @@ public enum JSONLTraceReader {
             if !Observer.observesRecords, let shape = JSONLFastScanner.scan(line.bytes, ranges: &scratch, maxRanges: limits.maxRangesPerRecord) {
                 switch shape {
                 case .step(let step): assembler.step(step, at: location)
-                case .evict(let stream): assembler.evict(scratch, stream: stream, at: location)
+                case .evict(let stream): scratch.withUnsafeBufferPointer { assembler.evict($0, stream: stream, at: location) }
                 case .add(let stream): assembler.record(.add(scratch, stream: stream), at: location)
                 case .hide(let stream): assembler.record(.hide(scratch, stream: stream), at: location)
                 case .show(let stream): assembler.record(.show(scratch, stream: stream), at: location)
