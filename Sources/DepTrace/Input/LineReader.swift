@@ -42,6 +42,10 @@ public final class LineReader {
         while true {
             let available = window.available
             if let newline = window.firstIndex(of: 0x0A, from: searched) {
+                // The window may hold more than the bound when it was filled in one read.
+                guard newline <= maxLineLength else {
+                    throw .lineTooLong(name, line: lineNumber + 1, limit: maxLineLength)
+                }
                 returned = newline + 1
                 return makeLine(length: newline, terminated: true)
             }
