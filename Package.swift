@@ -33,6 +33,8 @@ let package = Package(
             pkgConfig: "libarchive",
             providers: [.apt(["libarchive-dev"]), .brew(["libarchive"])]
         ),
+        // CRC-32C with SSE4.2's crc32 instruction, chosen at run time; the CLI installs it into the core.
+        .target(name: "CCRC32C"),
         // Reads (and writes) trace bundles and compressed traces in place through libarchive.
         .target(name: "DepTraceArchive", dependencies: ["DepTrace", "CArchive"]),
         // Chart layout (pure Swift) and its SVG rendering through DepTraceXML.
@@ -45,13 +47,13 @@ let package = Package(
         .executableTarget(
             name: "deptrace",
             dependencies: [
-                "DepTrace", "DepTraceReports", "DepTraceCharts", "DepTraceArchive", "DepTraceJUnit", "DepTraceExport",
+                "DepTrace", "DepTraceReports", "DepTraceCharts", "DepTraceArchive", "DepTraceJUnit", "DepTraceExport", "CCRC32C",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         // Fixtures, the random trace generator and the golden-file helper for tests.
         .target(name: "_DepTraceTestSupport", dependencies: ["DepTrace"]),
-        .testTarget(name: "DepTraceTests", dependencies: ["DepTrace", "_DepTraceTestSupport"]),
+        .testTarget(name: "DepTraceTests", dependencies: ["DepTrace", "_DepTraceTestSupport", "CCRC32C"]),
         .testTarget(name: "DepTraceReportsTests", dependencies: ["DepTraceReports", "_DepTraceTestSupport"]),
         .testTarget(
             name: "DepTraceChartsTests",

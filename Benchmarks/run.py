@@ -14,7 +14,12 @@ counts):
                    and (GSM8K) on the folder of 1,319 files;
   reference        Benchmarks/reference/reference_dep.py with json.loads, and with
                    orjson when importable (installed with pip when it is not);
-  zstd -dc F.zst > /dev/null   decompression alone.
+  zstd -dc F.zst > /dev/null   decompression alone;
+  deptrace stats   on Traces/vanilla.dtrace.jsonl (one tiny trace): process start-up alone.
+
+Goals are judged on wall time with process start-up included; each goal line
+also shows, in brackets, the ratio with deptrace's start-up time subtracted
+from deptrace's runs (other tools keep theirs), for throughput on large inputs.
 
 Every deptrace and reference run must agree on Dep and peak of every trace, or
 the script says so and exits 1. Prints a table and the goals of issue 3 with
@@ -272,6 +277,10 @@ def plan(datasets, deptrace, with_orjson):
     stats = [deptrace, "stats", "--format", "csv", "--columns", "sample,dep,peak", "--no-progress"]
     python = [sys.executable, REFERENCE]
     measurements = []
+    # Process start-up alone: a one-trace file, as small as a trace gets.
+    tiny = os.path.join(REPO, "Traces", "vanilla.dtrace.jsonl")
+    measurements.append(Measurement("start", "deptrace start-up (1 tiny trace)", "deptrace", "jsonl",
+                                     os.path.getsize(tiny), 1, stats + [tiny], checks=False))
     for name, d in datasets.items():
         b, r = d["bytes"], d["records"]
         add = lambda *args, **kw: measurements.append(Measurement(name, *args, **kw))  # noqa: E731
@@ -305,27 +314,37 @@ def find(measurements, dataset, label):
 def goals(measurements, datasets):
     rows = []
 
-    def goal(dataset, what, value, target, numerator, denominator):
+    start = find(measurements, "start", "deptrace start-up (1 tiny trace)")
+    startup = start.best if start else 0.0
+
+    def net(m):
+        """Best time of `m` without deptrace's process start-up (other tools' start-up stays in)."""
+        return max(m.best - startup, 1e-6) if m.tool == "deptrace" else m.best
+
+    def goal(dataset, what, value, target, numerator, denominator, without_startup):
         rows.append({"dataset": dataset, "goal": what, "value": value, "target": target,
-                     "pass": value >= target, "numerator": numerator, "denominator": denominator})
+                     "pass": value >= target, "numerator": numerator, "denominator": denominator,
+                     "value_without_deptrace_startup": without_startup})
 
     for name, d in datasets.items():
         jsonl = find(measurements, name, "deptrace JSONL")
         reference = find(measurements, name, "reference, json.loads")
         goal(name, "JSONL parse+metrics vs Python json.loads reference (MB/s)",
-             jsonl.mb_per_s / reference.mb_per_s, GOAL_JSONL_VS_PYTHON, jsonl.label, reference.label)
+             jsonl.mb_per_s / reference.mb_per_s, GOAL_JSONL_VS_PYTHON, jsonl.label, reference.label,
+             net(reference) / net(jsonl))
         binary = find(measurements, name, "deptrace binary")
         goal(name, "binary vs deptrace's own JSONL (records/s)",
-             binary.records_per_s / jsonl.records_per_s, GOAL_BINARY_VS_JSONL, binary.label, jsonl.label)
+             binary.records_per_s / jsonl.records_per_s, GOAL_BINARY_VS_JSONL, binary.label, jsonl.label,
+             net(jsonl) / net(binary))
         for kind, label in (("JSONL", "jsonl"), ("binary", "binary")):
             piped = find(measurements, name, "zstd -dc %s.zst | deptrace" % kind)
             alone = find(measurements, name, "zstd -dc %s.zst >/dev/null" % kind)
             goal(name, "%s.zst input vs zstd -dc alone on the same file (throughput)" % kind,
-                 alone.best / piped.best, GOAL_ZSTD, piped.label, alone.label)
+                 alone.best / piped.best, GOAL_ZSTD, piped.label, alone.label, net(alone) / net(piped))
         if "folder" in d:
             files = find(measurements, name, "deptrace %d JSONL files" % d["files"])
             goal(name, "%d files vs the same records in one file (throughput)" % d["files"],
-                 jsonl.best / files.best, GOAL_FILES, files.label, jsonl.label)
+                 jsonl.best / files.best, GOAL_FILES, files.label, jsonl.label, net(jsonl) / net(files))
     return rows
 
 
@@ -347,10 +366,13 @@ def report(measurements, goal_rows, datasets, largest):
     log("Mrec/s: records (non-header JSONL lines) per second; RSS MiB: peak of the measured process (of deptrace")
     log("in a pipe); best s: the best of the runs listed.")
     log()
-    log("Goals of issue 3")
+    start = find(measurements, "start", "deptrace start-up (1 tiny trace)")
+    log("Goals of issue 3 (wall time, process start included; in brackets: without deptrace's start-up of %.3f s)"
+        % (start.best if start else 0.0))
     for g in goal_rows:
-        log("  %-8s %-66s %7.2fx  goal >= %-4g  %s" % (
-            g["dataset"], g["goal"], g["value"], g["target"], "PASS" if g["pass"] else "MISS"))
+        log("  %-8s %-66s %7.2fx  goal >= %-4g  %s  [%.2fx]" % (
+            g["dataset"], g["goal"], g["value"], g["target"], "PASS" if g["pass"] else "MISS",
+            g["value_without_deptrace_startup"]))
     if largest is not None:
         log("  %-8s peak RSS of deptrace on the largest input (%s, %.1f MB): %s MiB" % (
             largest.dataset, largest.label, largest.input_bytes / MB, mib(max(largest.rss_kib or [0]))))
@@ -461,7 +483,9 @@ def main():
                 "seconds": [round(t, 4) for t in m.times], "best_seconds": round(m.best, 4),
                 "mb_per_s": round(m.mb_per_s, 2), "records_per_s": round(m.records_per_s),
                 "peak_rss_kib": max(m.rss_kib) if m.rss_kib else None} for m in measurements],
-            "goals": [dict(g, value=round(g["value"], 3)) for g in goal_rows],
+            "goals": [dict(g, value=round(g["value"], 3),
+                           value_without_deptrace_startup=round(g["value_without_deptrace_startup"], 3))
+                      for g in goal_rows],
             "largest_input_peak_rss_kib": {
                 "dataset": largest.dataset, "run": largest.label, "input_bytes": largest.input_bytes,
                 "peak_rss_kib": max(largest.rss_kib) if largest.rss_kib else None} if largest else None,

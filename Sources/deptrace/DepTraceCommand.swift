@@ -1,4 +1,5 @@
 import ArgumentParser
+import CCRC32C
 import DepTrace
 import DepTraceReports
 
@@ -35,6 +36,8 @@ enum DepTraceVersion {
 @main
 enum Main {
     static func main() {
+        // Binary traces' checksums with SSE4.2 where the CPU has it; the core's tables otherwise.
+        if deptrace_crc32c_hardware_available() == 1 { CRC32C.install(deptrace_crc32c_hardware) }
         do {
             var command = try DepTraceCommand.parseAsRoot()
             try command.run()

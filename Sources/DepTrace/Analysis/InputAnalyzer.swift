@@ -19,7 +19,7 @@ public enum InputAnalyzer {
     @_specialize(exported: true, where Observer == TraceConverter)
     public static func analyze<Observer: TraceObserver>(
         _ input: TraceInput, options: AnalysisOptions, observer: inout Observer,
-        maxLineLength: Int = LineReader.defaultMaxLineLength, progress: ((Int) -> Void)? = nil
+        maxLineLength: Int? = nil, progress: ((Int) -> Void)? = nil
     ) -> Summary {
         let name = input.displayName
         var summary = Summary()
@@ -35,12 +35,14 @@ public enum InputAnalyzer {
     }
 
     /// Reads every trace of an open byte source named `name`.
+    ///
+    /// - Parameter maxLineLength: overrides `options.limits.maxLineLength` when given.
     @_specialize(exported: true, where Observer == CallbackObserver)
     @_specialize(exported: true, where Observer == TimelineBuilder)
     @_specialize(exported: true, where Observer == TraceConverter)
     public static func analyze<Observer: TraceObserver>(
         _ source: any ByteSource, name: String, options: AnalysisOptions, observer: inout Observer,
-        maxLineLength: Int = LineReader.defaultMaxLineLength, progress: ((Int) -> Void)? = nil
+        maxLineLength: Int? = nil, progress: ((Int) -> Void)? = nil
     ) -> Summary {
         var summary = Summary()
         var assembler = TraceAssembler(file: name, options: options, observer: observer)
@@ -57,7 +59,7 @@ public enum InputAnalyzer {
                 defer { summary.bytes = window.bytesRead }
                 try BinaryTraceReader.read(window, into: &assembler, progress: progress)
             } else {
-                let lines = LineReader(source: replayed, name: name, maxLineLength: maxLineLength)
+                let lines = LineReader(source: replayed, name: name, maxLineLength: maxLineLength ?? options.limits.maxLineLength)
                 defer { summary.bytes = lines.bytesRead }
                 try JSONLTraceReader.read(lines, into: &assembler, progress: progress)
             }

@@ -115,6 +115,32 @@ public struct TraceAssembler<Observer: TraceObserver> {
         }
     }
 
+    /// A decoded step record: the same as `record(.step(step), at:)`, without building the record.
+    mutating func step(_ step: Step, at location: InputLocation) {
+        guard !Observer.observesRecords, case .active(let index, let headerLocation) = state else {
+            record(.step(step), at: location)
+            return
+        }
+        do {
+            try current?.apply(step: step)
+        } catch {
+            invalidate(index: index, headerLocation: headerLocation, at: location, error.description)
+        }
+    }
+
+    /// A decoded evict record: the same as `record(.evict(ranges, stream: stream), at:)`.
+    mutating func evict(_ ranges: UnsafeBufferPointer<Range<Int>>, stream: Int?, at location: InputLocation) {
+        guard !Observer.observesRecords, case .active(let index, let headerLocation) = state else {
+            record(.evict(Array(ranges), stream: stream), at: location)
+            return
+        }
+        do {
+            try current?.apply(evict: ranges, stream: stream)
+        } catch {
+            invalidate(index: index, headerLocation: headerLocation, at: location, error.description)
+        }
+    }
+
     /// A record whose type key this reader does not know: skipped with a warning.
     public mutating func unknownRecord(keys: [String], at location: InputLocation) {
         let what = keys.isEmpty ? "an object with no type key" : "unknown record type (keys: \(keys.joined(separator: ", ")))"

@@ -5,9 +5,9 @@
 /// methods never hide, so `hidden` stays empty and each record edits one set.
 struct StreamState: Sendable {
     /// Ids whose keys and values are in memory (`R`).
-    var resident = IntervalSet()
+    var resident = IdSet()
     /// Resident ids masked from attention (`R − V`).
-    var hidden = IntervalSet()
+    var hidden = IdSet()
     /// Sum of step Dep over counted steps.
     var dep = 0
     /// Max over steps of `|V| + n`.
@@ -22,7 +22,10 @@ struct StreamState: Sendable {
     var visibleCount: Int { resident.count &- hidden.count }
 
     /// `V`, built on demand (snaps, inspection).
-    var visible: IntervalSet { hidden.isEmpty ? resident : resident.subtracting(hidden) }
+    var visible: IntervalSet { hidden.isEmpty ? resident.intervalSet : resident.intervalSet.subtracting(hidden.intervalSet) }
+
+    /// Ranges and bitmap blocks held, in units of one range.
+    var storedUnits: Int { resident.storedUnits &+ hidden.storedUnits }
 
     /// The smallest id of `range` that is not visible, or nil.
     func firstNotVisible(in range: Range<Int>) -> Int? {

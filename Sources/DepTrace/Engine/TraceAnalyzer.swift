@@ -29,6 +29,8 @@ public struct TraceAnalyzer: Sendable {
     private var decodeSteps = 0
     private var compressions = 0
     private var lastTime: Int?
+    /// Ranges held by all distinct states and the created set (``ResourceLimits/maxHeldIntervals``).
+    private var heldIntervals = 0
     /// Records applied so far, the header excluded.
     public private(set) var recordCount = 0
     /// The claims of the `end` record once it was applied.
@@ -70,6 +72,31 @@ public struct TraceAnalyzer: Sendable {
         case .end(let claims): self.claims = claims
         }
         recordCount &+= 1
+        try checkHeldIntervals()
+    }
+
+    /// Applies a step: `apply(.step(step))` without building the record (the readers' hot path).
+    mutating func apply(step: Step) throws(RuleViolation) {
+        if isEnded { throw .recordAfterEnd("step") }
+        try applyStep(step)
+        recordCount &+= 1
+        try checkHeldIntervals()
+    }
+
+    /// Applies an evict record: `apply(.evict(ranges, stream: stream))` without building the record.
+    mutating func apply(evict ranges: UnsafeBufferPointer<Range<Int>>, stream: Int?) throws(RuleViolation) {
+        if isEnded { throw .recordAfterEnd("evict") }
+        try applyEvict(ranges, stream: stream)
+        recordCount &+= 1
+        try checkHeldIntervals()
+    }
+
+    @inline(__always)
+    private func checkHeldIntervals() throws(RuleViolation) {
+        if heldIntervals > options.limits.maxHeldIntervals {
+            throw .limitExceeded(
+                "the trace's visible and resident sets hold \(heldIntervals) ranges in memory, all streams together, more than the limit of \(options.limits.maxHeldIntervals) (raise it with --max-held-intervals)")
+        }
     }
 
     private mutating func applyStep(_ step: Step) throws(RuleViolation) {
@@ -77,6 +104,10 @@ public struct TraceAnalyzer: Sendable {
         guard n >= 1 else { throw .noQueries(n) }
         guard step.first >= 0, n <= RangeList.idLimit &- step.first else {
             throw .stepIdsTooLarge(first: step.first, count: n)
+        }
+        if step.first &+ (n &- 1) > options.limits.maxTokenId {
+            throw .limitExceeded(
+                "step ids \(step.first) ..< \(step.first &+ n) go beyond the largest token id allowed, \(options.limits.maxTokenId) (raise it with --max-token-id)")
         }
         if let last = created.last, step.first <= last {
             throw .stepIdsNotNew(first: step.first, lastCreated: last)
@@ -98,7 +129,9 @@ public struct TraceAnalyzer: Sendable {
             states[index].residentPeak = Swift.max(states[index].residentPeak, resident &+ n)
             attended = try Checked.add(attended, try Checked.multiply(multiplicity[index], visible &+ n, "peak_kv"), "peak_kv")
             held = try Checked.add(held, try Checked.multiply(multiplicity[index], resident &+ n, "resident_peak_kv"), "resident_peak_kv")
+            let before = states[index].storedUnits
             states[index].resident.insert(ids)
+            heldIntervals &+= states[index].storedUnits &- before
         }
         peakKV = Swift.max(peakKV, attended)
         residentPeakKV = Swift.max(residentPeakKV, held)
@@ -107,7 +140,9 @@ public struct TraceAnalyzer: Sendable {
             fullDep = try Checked.add(fullDep, stepFull, "full_dep")
         }
         createdCount &+= n
+        let createdRanges = created.ranges.count
         created.insert(ids)
+        heldIntervals &+= created.ranges.count &- createdRanges
         tokensByKind[Int(step.kind.rawValue)] &+= n
         steps &+= 1
         switch step.phase {
@@ -118,8 +153,8 @@ public struct TraceAnalyzer: Sendable {
         if let time = step.time { lastTime = time }
     }
 
-    private mutating func applyEvict(_ ranges: [Range<Int>], stream: Int?) throws(RuleViolation) {
-        try RangeList.validate(ranges)
+    private mutating func applyEvict(_ ranges: some RandomAccessCollection<Range<Int>>, stream: Int?) throws(RuleViolation) {
+        try checkRanges(ranges)
         let targets = try targetStates(stream)
         for index in targets {
             for range in ranges {
@@ -128,19 +163,22 @@ public struct TraceAnalyzer: Sendable {
                 }
             }
         }
-        let total = RangeList.idCount(ranges)
+        var total = 0
+        for range in ranges { total &+= range.count }
         for index in targets {
+            let before = states[index].storedUnits
             for range in ranges {
                 states[index].resident.remove(range)
                 if !states[index].hidden.isEmpty { states[index].hidden.remove(range) }
             }
+            heldIntervals &+= states[index].storedUnits &- before
             states[index].evictEvents &+= 1
             states[index].evictedTokens = try Checked.add(states[index].evictedTokens, total, "evicted_tokens")
         }
     }
 
     private mutating func applyAdd(_ ranges: [Range<Int>], stream: Int?) throws(RuleViolation) {
-        try RangeList.validate(ranges)
+        try checkRanges(ranges)
         for range in ranges {
             if let missing = created.firstMissing(in: range) { throw .addNeverCreated(id: missing) }
         }
@@ -153,12 +191,14 @@ public struct TraceAnalyzer: Sendable {
             }
         }
         for index in targets {
+            let before = states[index].storedUnits
             for range in ranges { states[index].resident.insert(range) }
+            heldIntervals &+= states[index].storedUnits &- before
         }
     }
 
     private mutating func applyHide(_ ranges: [Range<Int>], stream: Int?) throws(RuleViolation) {
-        try RangeList.validate(ranges)
+        try checkRanges(ranges)
         let targets = try targetStates(stream)
         for index in targets {
             for range in ranges {
@@ -169,13 +209,15 @@ public struct TraceAnalyzer: Sendable {
         }
         let total = RangeList.idCount(ranges)
         for index in targets {
+            let before = states[index].storedUnits
             for range in ranges { states[index].hidden.insert(range) }
+            heldIntervals &+= states[index].storedUnits &- before
             states[index].hiddenTokens = try Checked.add(states[index].hiddenTokens, total, "hidden_tokens")
         }
     }
 
     private mutating func applyShow(_ ranges: [Range<Int>], stream: Int?) throws(RuleViolation) {
-        try RangeList.validate(ranges)
+        try checkRanges(ranges)
         let targets = try targetStates(stream)
         for index in targets {
             for range in ranges {
@@ -186,13 +228,15 @@ public struct TraceAnalyzer: Sendable {
             }
         }
         for index in targets {
+            let before = states[index].storedUnits
             for range in ranges { states[index].hidden.remove(range) }
+            heldIntervals &+= states[index].storedUnits &- before
         }
     }
 
     private func checkSnap(visible: [Range<Int>], resident: [Range<Int>]?, stream: Int?) throws(RuleViolation) {
-        try RangeList.validate(visible)
-        if let resident { try RangeList.validate(resident) }
+        try checkRanges(visible)
+        if let resident { try checkRanges(resident) }
         let expectedVisible = IntervalSet(visible)
         let expectedResident = resident.map { IntervalSet($0) }
         let indices: [Int]
@@ -209,11 +253,27 @@ public struct TraceAnalyzer: Sendable {
                     stream: stream ?? firstStream(of: index), expected: expectedVisible.description,
                     computed: visible.description)
             }
-            if let expectedResident, states[index].resident != expectedResident {
+            if let expectedResident, states[index].resident.intervalSet != expectedResident {
                 throw .snapResidentMismatch(
                     stream: stream ?? firstStream(of: index), expected: expectedResident.description,
-                    computed: states[index].resident.description)
+                    computed: states[index].resident.intervalSet.description)
             }
+        }
+    }
+
+    /// The format's rules for a record's ranges, then the bounds of ``ResourceLimits``.
+    @inline(__always)
+    private func checkRanges(_ ranges: some RandomAccessCollection<Range<Int>>) throws(RuleViolation) {
+        try RangeList.validate(ranges)
+        let limits = options.limits
+        if ranges.count > limits.maxRangesPerRecord {
+            throw .limitExceeded(
+                "the record lists \(ranges.count) ranges, more than the limit of \(limits.maxRangesPerRecord) (raise it with --max-ranges-per-record)")
+        }
+        // Sorted and disjoint: the last range holds the largest id.
+        if let last = ranges.last, last.upperBound &- 1 > limits.maxTokenId {
+            throw .limitExceeded(
+                "range [\(last.lowerBound),\(last.upperBound)] goes beyond the largest token id allowed, \(limits.maxTokenId) (raise it with --max-token-id)")
         }
     }
 
@@ -241,6 +301,7 @@ public struct TraceAnalyzer: Sendable {
         if multiplicity[shared] == 1 { return shared..<(shared &+ 1) }
         if stateOfStream.isEmpty { stateOfStream = [Int](repeating: 0, count: streamCount) }
         states.append(states[shared])
+        heldIntervals &+= states[shared].storedUnits
         multiplicity[shared] &-= 1
         multiplicity.append(1)
         let own = states.count &- 1
@@ -263,7 +324,7 @@ public struct TraceAnalyzer: Sendable {
     public func visibleSet(stream: Int) -> IntervalSet { states[stateIndex(of: stream)].visible }
 
     /// The resident set of one stream now.
-    public func residentSet(stream: Int) -> IntervalSet { states[stateIndex(of: stream)].resident }
+    public func residentSet(stream: Int) -> IntervalSet { states[stateIndex(of: stream)].resident.intervalSet }
 
     /// Dep of one stream so far.
     public func dep(stream: Int) -> Int { states[stateIndex(of: stream)].dep }

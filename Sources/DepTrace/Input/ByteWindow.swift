@@ -20,9 +20,14 @@ public final class ByteWindow {
     /// Bytes read from the source so far.
     public private(set) var bytesRead = 0
 
-    public init(source: any ByteSource, initialCapacity: Int = 1 << 20) {
+    /// The most bytes the window grows to when more is not asked for: a
+    /// reader with a bound (a line length) never reads far beyond it.
+    private let growthLimit: Int
+
+    public init(source: any ByteSource, initialCapacity: Int = 1 << 20, growthLimit: Int = Int.max) {
         self.source = source
-        storage = .allocate(byteCount: Swift.max(initialCapacity, 64), alignment: 16)
+        self.growthLimit = Swift.max(growthLimit, 64)
+        storage = .allocate(byteCount: Swift.min(Swift.max(initialCapacity, 64), self.growthLimit), alignment: 16)
     }
 
     deinit { storage.deallocate() }
@@ -40,7 +45,8 @@ public final class ByteWindow {
                 start = 0
             }
             if count > storage.count {
-                let grown = UnsafeMutableRawBufferPointer.allocate(byteCount: Swift.max(count, storage.count * 2), alignment: 16)
+                let doubled = Swift.min(storage.count &* 2, growthLimit)
+                let grown = UnsafeMutableRawBufferPointer.allocate(byteCount: Swift.max(count, doubled), alignment: 16)
                 grown.copyMemory(from: UnsafeRawBufferPointer(rebasing: storage[0..<end]))
                 storage.deallocate()
                 storage = grown

@@ -69,6 +69,18 @@ public final class FileDescriptor: @unchecked Sendable {
         }
     }
 
+    /// Asks for a 1 MiB buffer when the descriptor is a pipe (Linux only; a
+    /// no-op elsewhere, for other files, or when the system refuses).
+    public func enlargePipeBuffer() {
+        #if os(Linux)
+        // F_SETPIPE_SZ (F_LINUX_SPECIFIC_BASE + 7), which Glibc's Swift module does not export.
+        let setPipeSize: Int32 = 1031
+        var status = stat()
+        guard fstat(raw, &status) == 0, status.st_mode & S_IFMT == S_IFIFO else { return }
+        _ = fcntl(raw, setPipeSize, Int32(1 << 20))
+        #endif
+    }
+
     /// Whether the descriptor is a terminal.
     public var isTerminal: Bool { isatty(raw) != 0 }
 

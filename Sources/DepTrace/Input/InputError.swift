@@ -13,7 +13,7 @@ public enum InputError: Error, Sendable, Equatable, CustomStringConvertible {
         case .notFound(let path): Diagnostic(.error, file: path, message: "no such file or directory")
         case let .cannotOpen(path, reason): Diagnostic(.error, file: path, message: "cannot open: \(reason)")
         case let .readFailed(path, reason): Diagnostic(.error, file: path, message: "read failed: \(reason)")
-        case let .lineTooLong(path, line, limit): Diagnostic(.error, file: path, line: line, message: "line longer than \(limit) bytes; the rest of the file is not read")
+        case let .lineTooLong(path, line, limit): Diagnostic(.error, file: path, line: line, message: "line longer than \(limit) bytes; the rest of the file is not read (raise the limit with --max-line-length)")
         case let .unsupportedContent(path, reason): Diagnostic(.error, file: path, message: reason)
         case let .writeFailed(path, reason): Diagnostic(.error, file: path, message: "write failed: \(reason)")
         }
@@ -24,7 +24,7 @@ public enum InputError: Error, Sendable, Equatable, CustomStringConvertible {
         case .notFound(let path): "\(path): no such file or directory"
         case let .cannotOpen(path, reason): "\(path): cannot open: \(reason)"
         case let .readFailed(path, reason): "\(path): read failed: \(reason)"
-        case let .lineTooLong(path, line, limit): "\(path):\(line): line longer than \(limit) bytes; the rest of the file is not read"
+        case let .lineTooLong(path, line, limit): "\(path):\(line): line longer than \(limit) bytes; the rest of the file is not read (raise the limit with --max-line-length)"
         case let .unsupportedContent(path, reason): "\(path): \(reason)"
         case let .writeFailed(path, reason): "\(path): write failed: \(reason)"
         }

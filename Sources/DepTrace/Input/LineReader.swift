@@ -23,10 +23,11 @@ public final class LineReader {
     public var bytesRead: Int { window.bytesRead }
 
     /// The default line length bound: 256 MiB.
-    public static let defaultMaxLineLength = 256 << 20
+    public static let defaultMaxLineLength = ResourceLimits.defaultMaxLineLength
 
     public init(source: any ByteSource, name: String, maxLineLength: Int = LineReader.defaultMaxLineLength) {
-        window = ByteWindow(source: source)
+        // One byte beyond the longest line tells that a line is too long.
+        window = ByteWindow(source: source, growthLimit: maxLineLength < Int.max ? maxLineLength + 1 : Int.max)
         self.name = name
         self.maxLineLength = maxLineLength
     }
@@ -41,6 +42,10 @@ public final class LineReader {
         while true {
             let available = window.available
             if let newline = window.firstIndex(of: 0x0A, from: searched) {
+                // The window may hold more than the bound when it was filled in one read.
+                guard newline <= maxLineLength else {
+                    throw .lineTooLong(name, line: lineNumber + 1, limit: maxLineLength)
+                }
                 returned = newline + 1
                 return makeLine(length: newline, terminated: true)
             }

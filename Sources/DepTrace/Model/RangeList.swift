@@ -8,6 +8,12 @@ public enum RangeList {
     ///
     /// - Throws: a ``RuleViolation`` naming the first offending range.
     public static func validate(_ ranges: [Range<Int>]) throws(RuleViolation) {
+        try validate(ranges[...])
+    }
+
+    /// ``validate(_:)`` for any collection of ranges (an array's buffer in the readers' hot path).
+    @inline(__always)
+    static func validate(_ ranges: some Collection<Range<Int>>) throws(RuleViolation) {
         var previousEnd = Int.min
         for range in ranges {
             guard range.lowerBound >= 0, range.upperBound <= idLimit else {

@@ -22,6 +22,8 @@ public enum RuleViolation: Error, Sendable, Equatable, CustomStringConvertible {
     case overflow(String)
     /// A well-formed JSON line whose shape breaks the format (wrong key type, two type keys, ...).
     case malformedRecord(String)
+    /// A bound of ``ResourceLimits`` exceeded; the message names it and the option that raises it.
+    case limitExceeded(String)
 
     public var description: String {
         switch self {
@@ -56,12 +58,12 @@ public enum RuleViolation: Error, Sendable, Equatable, CustomStringConvertible {
         case .recordAfterEnd(let type):
             "'\(type)' record after 'end': only a new header may follow the end of a trace"
         case let .tooManyStreams(layers, heads, limit):
-            "the header declares layers \(layers) × heads \(heads) streams, more than the limit of \(limit)"
+            "the header declares layers \(layers) × heads \(heads) streams, more than the limit of \(limit) (raise it with --max-streams)"
         case let .badHeaderField(key, expected):
             "header key '\(key)' must be \(expected)"
         case .overflow(let what):
             "integer overflow computing \(what): the trace's numbers exceed 64-bit arithmetic"
-        case .malformedRecord(let message):
+        case .malformedRecord(let message), .limitExceeded(let message):
             message
         }
     }

@@ -36,6 +36,8 @@ struct Convert: ParsableCommand {
     @OptionGroup
     var archive: ArchiveOptions
 
+    @OptionGroup(title: "Resource limits") var resourceLimits: ResourceLimitOptions
+
     func validate() throws {
         if inputs.filter({ $0 == "-" }).count > 1 { throw ValidationError("'-' (standard input) can be given only once.") }
         if inputs.contains(output), output != "-" { throw ValidationError("'--output' must not be one of the inputs.") }
@@ -53,7 +55,7 @@ struct Convert: ParsableCommand {
         }
         var converter = TraceConverter(writer: writer, onDiagnostic: log.report)
         for source in sources {
-            _ = source.analyze(options: AnalysisOptions(), observer: &converter)
+            _ = source.analyze(options: AnalysisOptions(limits: resourceLimits.limits), observer: &converter)
             if converter.failure != nil { break }
         }
         do {

@@ -55,6 +55,8 @@ struct Timeline: ParsableCommand {
     @OptionGroup
     var archive: ArchiveOptions
 
+    @OptionGroup(title: "Resource limits") var resourceLimits: ResourceLimitOptions
+
     func validate() throws {
         if trace < 0 { throw ValidationError("'--trace' must be 0 or more.") }
         if let stream, stream < 0 { throw ValidationError("'--stream' must be 0 or more.") }
@@ -76,7 +78,7 @@ struct Timeline: ParsableCommand {
         var report = TimelineReport(format: format.output)
         output.write(report.begin())
         var builder = TimelineBuilder(traceIndex: trace, stream: stream) { row in output.write(report.add(row)) }
-        let summary = input.analyze(options: AnalysisOptions(countedPhases: phaseSet), observer: &builder)
+        let summary = input.analyze(options: AnalysisOptions(countedPhases: phaseSet, limits: resourceLimits.limits), observer: &builder)
         output.write(report.end())
         output.flush()
         for diagnostic in builder.diagnostics { log.report(diagnostic) }

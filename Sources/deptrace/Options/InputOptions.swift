@@ -20,6 +20,8 @@ struct InputOptions: ParsableArguments {
     @OptionGroup
     var archive: ArchiveOptions
 
+    @OptionGroup(title: "Resource limits") var resourceLimits: ResourceLimitOptions
+
     func validate() throws {
         if jobs < 0 { throw ValidationError("'--jobs' must be 0 (one per core) or more.") }
         if paths.filter({ $0 == "-" }).count > 1 { throw ValidationError("'-' (standard input) can be given only once.") }
@@ -28,8 +30,8 @@ struct InputOptions: ParsableArguments {
 
     /// The analysis options the flags describe (validated already).
     var analysisOptions: AnalysisOptions {
-        guard case .success(let set) = PhaseSet.parse(phases) else { return AnalysisOptions() }
-        return AnalysisOptions(countedPhases: set)
+        guard case .success(let set) = PhaseSet.parse(phases) else { return AnalysisOptions(limits: resourceLimits.limits) }
+        return AnalysisOptions(countedPhases: set, limits: resourceLimits.limits)
     }
 
     /// Analyses `inputs` on `--jobs` cores, delivering each input's traces and

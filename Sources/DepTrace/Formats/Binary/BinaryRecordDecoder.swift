@@ -5,11 +5,22 @@ struct BinaryRecordDecoder {
     private var previousTime = 0
     /// Storage reused by successive range records once their records are released.
     private var scratch: [Range<Int>] = []
+    /// Whether steps carry their vocabulary ids; when false they are checked and skipped.
+    private let keepsTokens: Bool
+    /// The most ranges one record may list (``ResourceLimits/maxRangesPerRecord``).
+    private let maxRanges: Int
+
+    init(keepsTokens: Bool = true, maxRanges: Int = ResourceLimits.defaultMaxRangesPerRecord) {
+        self.keepsTokens = keepsTokens
+        self.maxRanges = maxRanges
+    }
 
     /// A payload that does not decode: a writer bug or undetected corruption.
     struct DecodeError: Error {
         let offset: Int
         let message: String
+        /// Set when the record is well formed but exceeds a bound of ``ResourceLimits``.
+        var limit: RuleViolation?
     }
 
     /// Reads varints and bytes from a payload.
@@ -73,43 +84,9 @@ struct BinaryRecordDecoder {
         }
         switch tag {
         case .step:
-            let flags = try cursor.byte()
-            guard let phase = Phase(rawValue: flags & 0x03) else { throw DecodeError(offset: start, message: "invalid step phase") }
-            let kindBits = (flags >> 2) & 0x07
-            var kind: TokenKind?
-            if kindBits != 0 {
-                guard let explicit = TokenKind(rawValue: kindBits - 1) else { throw DecodeError(offset: start, message: "invalid token kind") }
-                kind = explicit
-            }
-            guard flags & ~(0x1F | BinaryLayout.StepFlags.hasTime) == 0 else { throw DecodeError(offset: start, message: "invalid step flags") }
-            let first = nextStepBase + (try cursor.count())
-            let count = try cursor.count()
-            var time: Int?
-            if flags & BinaryLayout.StepFlags.hasTime != 0 {
-                previousTime = previousTime &+ (try cursor.zigzag())
-                time = previousTime
-            }
-            guard first <= RangeList.idLimit, count <= RangeList.idLimit - first else {
-                throw DecodeError(offset: start, message: "step ids beyond 2^53")
-            }
-            nextStepBase = first + count
-            var step = Step(phase: phase, first: first, count: count, kind: kind, time: time)
-            if !cursor.isAtEnd, cursor.bytes[cursor.position] == BinaryLayout.Tag.tokens.rawValue {
-                cursor.position += 1
-                let tokenCount = try cursor.count()
-                guard tokenCount <= cursor.bytes.count - cursor.position else {
-                    throw DecodeError(offset: start, message: "token list runs past its chunk")
-                }
-                var tokens: [Int] = []
-                tokens.reserveCapacity(tokenCount)
-                for _ in 0..<tokenCount { tokens.append(try cursor.zigzag()) }
-                step.tokens = tokens
-            }
-            return .step(step)
+            return .step(try step(&cursor, start: start))
         case .evict, .add, .hide, .show:
-            let stream = try stream(&cursor)
-            scratch.removeAll(keepingCapacity: true)
-            try ranges(&cursor, into: &scratch)
+            let stream = try rangeRecord(&cursor)
             let ranges = scratch
             switch tag {
             case .evict: return .evict(ranges, stream: stream)
@@ -119,15 +96,15 @@ struct BinaryRecordDecoder {
             }
         case .mark: return .mark(try cursor.text())
         case .snap:
-            let stream = try stream(&cursor)
+            let stream = try Self.stream(&cursor)
             let hasResident = try cursor.byte()
             guard hasResident <= 1 else { throw DecodeError(offset: start, message: "invalid snap flags") }
             var visible: [Range<Int>] = []
-            try ranges(&cursor, into: &visible)
+            try Self.ranges(&cursor, into: &visible, maxRanges: maxRanges)
             var resident: [Range<Int>]?
             if hasResident == 1 {
                 var list: [Range<Int>] = []
-                try ranges(&cursor, into: &list)
+                try Self.ranges(&cursor, into: &list, maxRanges: maxRanges)
                 resident = list
             }
             return .snap(visible: visible, resident: resident, stream: stream)
@@ -146,9 +123,71 @@ struct BinaryRecordDecoder {
         }
     }
 
-    private func ranges(_ cursor: inout Cursor, into result: inout [Range<Int>]) throws(DecodeError) {
+    /// Decodes the body of a range record (evict, add, hide, show) whose tag
+    /// byte was just read: its ranges into ``withLastRanges(_:)``; returns its stream.
+    mutating func rangeRecord(_ cursor: inout Cursor) throws(DecodeError) -> Int? {
+        let stream = try Self.stream(&cursor)
+        scratch.removeAll(keepingCapacity: true)
+        // Static, with the bound passed in: an instance method would copy `self`,
+        // and with it retain `scratch`, so every append would reallocate it.
+        try Self.ranges(&cursor, into: &scratch, maxRanges: maxRanges)
+        return stream
+    }
+
+    /// Calls `body` with the ranges of the range record decoded last, without copying them.
+    func withLastRanges<Result>(_ body: (UnsafeBufferPointer<Range<Int>>) -> Result) -> Result {
+        scratch.withUnsafeBufferPointer(body)
+    }
+
+    /// Decodes a step record whose tag byte, at `start`, was just read.
+    mutating func step(_ cursor: inout Cursor, start: Int) throws(DecodeError) -> Step {
+        let flags = try cursor.byte()
+        guard let phase = Phase(rawValue: flags & 0x03) else { throw DecodeError(offset: start, message: "invalid step phase") }
+        let kindBits = (flags >> 2) & 0x07
+        var kind: TokenKind?
+        if kindBits != 0 {
+            guard let explicit = TokenKind(rawValue: kindBits - 1) else { throw DecodeError(offset: start, message: "invalid token kind") }
+            kind = explicit
+        }
+        guard flags & ~(0x1F | BinaryLayout.StepFlags.hasTime) == 0 else { throw DecodeError(offset: start, message: "invalid step flags") }
+        let first = nextStepBase + (try cursor.count())
+        let count = try cursor.count()
+        var time: Int?
+        if flags & BinaryLayout.StepFlags.hasTime != 0 {
+            previousTime = previousTime &+ (try cursor.zigzag())
+            time = previousTime
+        }
+        guard first <= RangeList.idLimit, count <= RangeList.idLimit - first else {
+            throw DecodeError(offset: start, message: "step ids beyond 2^53")
+        }
+        nextStepBase = first + count
+        var step = Step(phase: phase, first: first, count: count, kind: kind, time: time)
+        if !cursor.isAtEnd, cursor.bytes[cursor.position] == BinaryLayout.Tag.tokens.rawValue {
+            cursor.position += 1
+            let tokenCount = try cursor.count()
+            guard tokenCount <= cursor.bytes.count - cursor.position else {
+                throw DecodeError(offset: start, message: "token list runs past its chunk")
+            }
+            if keepsTokens {
+                var tokens: [Int] = []
+                tokens.reserveCapacity(tokenCount)
+                for _ in 0..<tokenCount { tokens.append(try cursor.zigzag()) }
+                step.tokens = tokens
+            } else {
+                for _ in 0..<tokenCount { _ = try cursor.varint() }
+            }
+        }
+        return step
+    }
+
+    private static func ranges(_ cursor: inout Cursor, into result: inout [Range<Int>], maxRanges: Int) throws(DecodeError) {
+        let countOffset = cursor.position
         let count = try cursor.count()
         guard count <= cursor.bytes.count - cursor.position else { throw DecodeError(offset: cursor.position, message: "range list runs past its chunk") }
+        guard count <= maxRanges else {
+            let message = "the record lists \(count) ranges, more than the limit of \(maxRanges) (raise it with --max-ranges-per-record)"
+            throw DecodeError(offset: countOffset, message: message, limit: .limitExceeded(message))
+        }
         result.reserveCapacity(count)
         var previousEnd = 0
         for _ in 0..<count {
@@ -162,7 +201,7 @@ struct BinaryRecordDecoder {
         }
     }
 
-    private func stream(_ cursor: inout Cursor) throws(DecodeError) -> Int? {
+    private static func stream(_ cursor: inout Cursor) throws(DecodeError) -> Int? {
         let value = try cursor.count()
         return value == 0 ? nil : value - 1
     }

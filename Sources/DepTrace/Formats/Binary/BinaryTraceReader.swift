@@ -12,7 +12,9 @@ public enum BinaryTraceReader {
         _ window: ByteWindow, into assembler: inout TraceAssembler<Observer>, progress: ((Int) -> Void)? = nil
     ) throws(InputError) {
         defer { assembler.finishInput() }
-        var decoder = BinaryRecordDecoder()
+        let limits = assembler.options.limits
+        // Observers that do not see records never see vocabulary ids either.
+        var decoder = BinaryRecordDecoder(keepsTokens: Observer.observesRecords, maxRanges: limits.maxRangesPerRecord)
         var inTrace = false
         /// Chunks of a trace of another version are framed alike but may hold other records.
         var decoding = false
@@ -28,8 +30,8 @@ public enum BinaryTraceReader {
                 let version = window.uint32(at: 8)
                 let length = Int(window.uint32(at: 12))
                 let crc = window.uint32(at: 16)
-                guard length <= BinaryLayout.maxHeaderSize else {
-                    assembler.damage("corrupt trace header: header length \(length) exceeds 16 MiB", at: .offset(at))
+                guard length <= limits.maxHeaderBytes else {
+                    assembler.damage("corrupt trace header: header length \(length) exceeds the limit of \(ResourceLimits.bytes(limits.maxHeaderBytes)) (raise it with --max-header-size)", at: .offset(at))
                     try resynchronise(window)
                     inTrace = false
                     continue
@@ -50,7 +52,7 @@ public enum BinaryTraceReader {
                 }
                 decoding = readHeader(json, version: version, at: at, into: &assembler)
                 window.consume(BinaryLayout.traceHeaderSize + length)
-                decoder = BinaryRecordDecoder()
+                decoder = BinaryRecordDecoder(keepsTokens: Observer.observesRecords, maxRanges: limits.maxRangesPerRecord)
                 inTrace = true
                 continue
             }
@@ -78,8 +80,8 @@ public enum BinaryTraceReader {
                 inTrace = false
                 continue
             }
-            guard length <= BinaryLayout.maxChunkPayload else {
-                assembler.damage("corrupt chunk: payload length \(length) exceeds 16 MiB", at: .offset(at))
+            guard length <= limits.maxChunkBytes else {
+                assembler.damage("corrupt chunk: payload length \(length) exceeds the limit of \(ResourceLimits.bytes(limits.maxChunkBytes)) (raise it with --max-chunk-size)", at: .offset(at))
                 try resynchronise(window)
                 inTrace = false
                 continue
@@ -102,10 +104,27 @@ public enum BinaryTraceReader {
             while decoding, !cursor.isAtEnd {
                 let recordOffset = at + BinaryLayout.chunkHeaderSize + cursor.position
                 do {
-                    let record = try decoder.next(&cursor)
-                    assembler.record(record, at: .offset(recordOffset))
+                    // Steps and evictions, most records, go to the engine without becoming a `Record`.
+                    let tag = cursor.bytes[cursor.position]
+                    if !Observer.observesRecords, tag == BinaryLayout.Tag.step.rawValue {
+                        let start = cursor.position
+                        cursor.position &+= 1
+                        assembler.step(try decoder.step(&cursor, start: start), at: .offset(recordOffset))
+                    } else if !Observer.observesRecords, tag == BinaryLayout.Tag.evict.rawValue {
+                        cursor.position &+= 1
+                        let stream = try decoder.rangeRecord(&cursor)
+                        decoder.withLastRanges { assembler.evict($0, stream: stream, at: .offset(recordOffset)) }
+                    } else {
+                        assembler.record(try decoder.next(&cursor), at: .offset(recordOffset))
+                    }
                 } catch {
-                    assembler.damage("undecodable record: \(error.message)", at: .offset(at + BinaryLayout.chunkHeaderSize + error.offset))
+                    if let limit = error.limit {
+                        assembler.violation(limit, at: .offset(recordOffset))
+                        // The trace is invalid: its later chunks are skipped up to the next header.
+                        decoding = false
+                    } else {
+                        assembler.damage("undecodable record: \(error.message)", at: .offset(at + BinaryLayout.chunkHeaderSize + error.offset))
+                    }
                     break
                 }
             }

@@ -32,7 +32,13 @@ public enum JSONLLineError: Error, Sendable, Equatable, CustomStringConvertible 
 /// Each line is checked once for JSON syntax while the spans of the keys the
 /// format knows are noted; then only those spans are read into typed values.
 public struct JSONLLineParser: Sendable {
-    public init() {}
+    /// The most ranges a record may list (``ResourceLimits/maxRangesPerRecord``);
+    /// reading stops there, so a huge list costs no more memory than the limit.
+    public let maxRangesPerRecord: Int
+
+    public init(maxRangesPerRecord: Int = ResourceLimits.defaultMaxRangesPerRecord) {
+        self.maxRangesPerRecord = maxRangesPerRecord
+    }
 
     /// The keys the format gives meaning to.
     enum Key: Int, CaseIterable {
@@ -121,7 +127,7 @@ public struct JSONLLineParser: Sendable {
                     // The keys of every hot record are read in this one pass; anything
                     // unusual falls back to a syntax check now and a typed read later.
                     var valueSpan: Range<Int>
-                    if let key, let span = Self.readFast(key, &cursor, into: &fast, scratch: &scratch) {
+                    if let key, let span = Self.readFast(key, &cursor, into: &fast, scratch: &scratch, maxRanges: maxRangesPerRecord) {
                         valueSpan = span
                     } else {
                         valueSpan = try cursor.skipValue()
@@ -211,7 +217,9 @@ public struct JSONLLineParser: Sendable {
     /// Reads the value of a hot key in its expected, well-formed shape;
     /// returns its span, or nil (cursor unmoved) to take the general path.
     @inline(__always)
-    static func readFast(_ key: Key, _ cursor: inout JSONCursor, into fast: inout FastFields, scratch: inout [Range<Int>]) -> Range<Int>? {
+    static func readFast(
+        _ key: Key, _ cursor: inout JSONCursor, into fast: inout FastFields, scratch: inout [Range<Int>], maxRanges: Int
+    ) -> Range<Int>? {
         cursor.skipWhitespace()
         let start = cursor.position
         var ok = false
@@ -234,7 +242,7 @@ public struct JSONLLineParser: Sendable {
             if let value = try? cursor.parseInteger() { (fast.time, fast.hasTime, ok) = (value, true, true) }
         case .evict, .add, .hide, .show:
             scratch.removeAll(keepingCapacity: true)
-            if readFastRanges(&cursor, into: &scratch) {
+            if readFastRanges(&cursor, into: &scratch, maxRanges: maxRanges) {
                 fast.rangesKey = key
                 ok = true
             }
@@ -248,13 +256,13 @@ public struct JSONLLineParser: Sendable {
 
     /// `[[a,b],...]` with `0 ≤ a < b ≤ 2^53`; false for anything else.
     @inline(__always)
-    static func readFastRanges(_ cursor: inout JSONCursor, into list: inout [Range<Int>]) -> Bool {
+    static func readFastRanges(_ cursor: inout JSONCursor, into list: inout [Range<Int>], maxRanges: Int) -> Bool {
         guard cursor.consume(UInt8(ascii: "[")) else { return false }
         if cursor.consume(UInt8(ascii: "]")) { return true }
         repeat {
             guard cursor.consume(UInt8(ascii: "[")), let start = try? cursor.parseInteger(), cursor.consume(UInt8(ascii: ",")),
                 let end = try? cursor.parseInteger(), cursor.consume(UInt8(ascii: "]")),
-                start >= 0, start < end, end <= RangeList.idLimit
+                start >= 0, start < end, end <= RangeList.idLimit, list.count < maxRanges
             else { return false }
             list.append(start..<end)
         } while cursor.consume(UInt8(ascii: ","))
@@ -284,7 +292,7 @@ public struct JSONLLineParser: Sendable {
             }
             guard var reader = cursor(key) else { throw FieldError(key: key, expected: "a list of [start, end] ranges", detail: nil) }
             list.removeAll(keepingCapacity: true)
-            try Self.readRanges(&reader, key: key, into: &list)
+            try Self.readRanges(&reader, key: key, into: &list, maxRanges: maxRangesPerRecord)
         }
         func ranges(_ key: Key) throws -> [Range<Int>] {
             var list: [Range<Int>] = []
@@ -374,7 +382,7 @@ public struct JSONLLineParser: Sendable {
     }
 
     /// Reads `[[start, end], ...]`, checking each range is non-empty and inside the id space.
-    static func readRanges(_ reader: inout JSONCursor, key: Key, into result: inout [Range<Int>]) throws {
+    static func readRanges(_ reader: inout JSONCursor, key: Key, into result: inout [Range<Int>], maxRanges: Int) throws {
         do {
             try reader.expect(UInt8(ascii: "["), "'['")
             if reader.consume(UInt8(ascii: "]")) { return }
@@ -386,6 +394,10 @@ public struct JSONLLineParser: Sendable {
                 try reader.expect(UInt8(ascii: "]"), "']' closing a [start, end] pair")
                 guard start >= 0, end <= RangeList.idLimit else { throw RuleViolation.idOutOfRange(start: start, end: end) }
                 guard start < end else { throw RuleViolation.emptyRange(start: start, end: end) }
+                guard result.count < maxRanges else {
+                    throw RuleViolation.limitExceeded(
+                        "'\(key.name)' lists more than \(maxRanges) ranges, the limit per record (raise it with --max-ranges-per-record)")
+                }
                 result.append(start..<end)
             } while reader.consume(UInt8(ascii: ","))
             try reader.expect(UInt8(ascii: "]"), "']'")
