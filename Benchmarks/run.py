@@ -11,7 +11,8 @@ the same bytes, each command `--repeat` times (round robin; the best time
 counts):
 
   deptrace stats   on JSONL, binary, `zstd -dc F.zst | deptrace stats -` for both,
-                   and (GSM8K) on the folder of 1,319 files;
+                   and (GSM8K) on the folder of 1,319 files and on the same files as
+                   one .tar.zst bundle read in place (`deptrace bundle`, issue 5);
   reference        Benchmarks/reference/reference_dep.py with json.loads, and with
                    orjson when importable (installed with pip when it is not);
   zstd -dc F.zst > /dev/null   decompression alone;
@@ -159,6 +160,10 @@ def generate(data, scale, deptrace):
         if "folder" in d:
             d["bytes"]["folder"] = sum(os.path.getsize(os.path.join(d["folder"], f)) for f in os.listdir(d["folder"]))
             d["files"] = len(os.listdir(d["folder"]))
+            # The same files as one bundle (issue 5), written by deptrace bundle (zstd level 3, like zstd -3).
+            d["tar.zst"] = os.path.join(data, name + ".tar.zst")
+            run_checked([deptrace, "bundle", d["tar.zst"], d["folder"]], "bundle " + name)
+            d["bytes"]["tar.zst"] = os.path.getsize(d["tar.zst"])
         d["records"] = count_records(d["jsonl"], d["records"])
     return datasets, time.perf_counter() - started
 
@@ -299,6 +304,9 @@ def plan(datasets, deptrace, with_orjson):
             stdin_command=["zstd", "-dc", d["binary.zst"]])
         if "folder" in d:
             add("deptrace %d JSONL files" % d["files"], "deptrace", "folder", b["folder"], r, stats + [d["folder"]])
+            add("zstd -dc %d-file tar.zst >/dev/null" % d["files"], "zstd", "tar.zst", b["tar.zst"], r,
+                ["zstd", "-dc", d["tar.zst"]], checks=False)
+            add("deptrace %d-file tar.zst in place" % d["files"], "deptrace", "tar.zst", b["tar.zst"], r, stats + [d["tar.zst"]])
     return measurements
 
 
@@ -345,6 +353,10 @@ def goals(measurements, datasets):
             files = find(measurements, name, "deptrace %d JSONL files" % d["files"])
             goal(name, "%d files vs the same records in one file (throughput)" % d["files"],
                  jsonl.best / files.best, GOAL_FILES, files.label, jsonl.label, net(jsonl) / net(files))
+            bundle = find(measurements, name, "deptrace %d-file tar.zst in place" % d["files"])
+            alone = find(measurements, name, "zstd -dc %d-file tar.zst >/dev/null" % d["files"])
+            goal(name, "%d-file tar.zst read in place vs zstd -dc alone (issue 5)" % d["files"],
+                 alone.best / bundle.best, GOAL_ZSTD, bundle.label, alone.label, net(alone) / net(bundle))
     return rows
 
 
