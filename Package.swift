@@ -8,6 +8,9 @@ let package = Package(
         .library(name: "DepTrace", targets: ["DepTrace"]),
         .library(name: "DepTraceReports", targets: ["DepTraceReports"]),
         .library(name: "DepTraceCharts", targets: ["DepTraceCharts"]),
+        // For the fuzz targets in Fuzz/, a package of their own that reaches these through products.
+        .library(name: "DepTraceArchive", targets: ["DepTraceArchive"]),
+        .library(name: "DepTraceXML", targets: ["DepTraceXML"]),
         .executable(name: "deptrace", targets: ["deptrace"]),
     ],
     dependencies: [
