@@ -52,11 +52,11 @@ let package = Package(
         // Fixtures, the random trace generator and the golden-file helper for tests.
         .target(name: "_DepTraceTestSupport", dependencies: ["DepTrace"]),
         .testTarget(name: "DepTraceTests", dependencies: ["DepTrace", "_DepTraceTestSupport"]),
-        .testTarget(name: "DepTraceReportsTests", dependencies: ["DepTraceReports", "_DepTraceTestSupport"]),
+        .testTarget(name: "DepTraceReportsTests", dependencies: ["DepTraceReports", "_DepTraceTestSupport"], exclude: ["FuzzRegressions"]),
         .testTarget(
             name: "DepTraceChartsTests",
             dependencies: ["DepTraceCharts", "DepTraceXML", "DepTrace", "_DepTraceTestSupport"],
-            exclude: ["Snapshots"]
+            exclude: ["Snapshots", "FuzzRegressions"]
         ),
         .testTarget(name: "DepTraceArchiveTests", dependencies: ["DepTraceArchive", "DepTrace", "_DepTraceTestSupport"]),
         .testTarget(name: "DepTraceJUnitTests", dependencies: ["DepTraceJUnit", "DepTraceXML", "DepTrace"]),
