@@ -8,7 +8,7 @@ traces in Traces/ (hand-made JSON Lines, the conformance files in both
 encodings, the simulated binary runs cut into single traces), the JSON Lines
 lines and multi-line literals of the Swift tests, archives and compressed
 files built here from those traces, and hostile metadata strings for the
-writers. Inputs kept from earlier findings (Tests/DepTraceTests/FuzzRegressions/)
+writers. Inputs kept from earlier findings (Tests/*/FuzzRegressions/TARGET/)
 are added to the folder of the target that found them.
 """
 import bz2
@@ -146,15 +146,14 @@ def main() -> None:
         sys.exit("usage: make_seeds.py OUT_DIR")
     out = Path(sys.argv[1])
     makers = {"FuzzJSONL": jsonl_seeds, "FuzzBinary": binary_seeds, "FuzzArchive": archive_seeds, "FuzzWriters": writer_seeds}
-    regressions = ROOT / "Tests/DepTraceTests/FuzzRegressions"
     for target, make in makers.items():
         folder = out / target
         if folder.exists():
             shutil.rmtree(folder)
         folder.mkdir(parents=True)
         make(folder)
-        for path in sorted((regressions / target).glob("*")) if (regressions / target).is_dir() else []:
-            shutil.copy(path, folder / f"regression-{path.name}")
+        for path in sorted(ROOT.glob(f"Tests/*/FuzzRegressions/{target}/*")):
+            shutil.copy(path, folder / f"regression-{path.parent.parent.parent.name}-{path.name}")
         print(f"make_seeds: {target}: {len(list(folder.iterdir()))} seeds")
 
 
