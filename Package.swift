@@ -51,7 +51,7 @@ let package = Package(
         ),
         // Fixtures, the random trace generator and the golden-file helper for tests.
         .target(name: "_DepTraceTestSupport", dependencies: ["DepTrace"]),
-        .testTarget(name: "DepTraceTests", dependencies: ["DepTrace", "_DepTraceTestSupport"]),
+        .testTarget(name: "DepTraceTests", dependencies: ["DepTrace", "_DepTraceTestSupport"], exclude: ["FuzzRegressions"]),
         .testTarget(name: "DepTraceReportsTests", dependencies: ["DepTraceReports", "_DepTraceTestSupport"], exclude: ["FuzzRegressions"]),
         .testTarget(
             name: "DepTraceChartsTests",

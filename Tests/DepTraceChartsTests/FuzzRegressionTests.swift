@@ -5,11 +5,16 @@ import Foundation
 import Testing
 import _DepTraceTestSupport
 
-/// Inputs on which the FuzzWriters target (Fuzz/) found a fault in the charts,
-/// kept in FuzzRegressions/FuzzWriters/ (they also seed the fuzzer): each is
-/// strings separated by 0xFF bytes, used here as trace metadata and titles.
+/// Inputs that once broke the charts, kept in FuzzRegressions/ (they also
+/// seed the fuzzers): FuzzWriters/ holds strings separated by 0xFF bytes, used
+/// here as trace metadata and titles; FuzzJSONL/ holds traces.
 @Suite struct FuzzRegressionTests {
     static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("FuzzRegressions/FuzzWriters")
+    static let traceFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("FuzzRegressions/FuzzJSONL")
+
+    static func trace(_ name: String) throws -> [UInt8] {
+        Array(try Data(contentsOf: traceFolder.appendingPathComponent(name)))
+    }
 
     static func strings(_ name: String) throws -> [String] {
         let bytes = Array(try Data(contentsOf: folder.appendingPathComponent(name)))
@@ -62,5 +67,28 @@ import _DepTraceTestSupport
             #expect(csv.contains("m,mark,1,,\"\(mark)\"\n"), "mark \(Array(mark.unicodeScalars)) not quoted in\n\(csv)")
         }
         #expect(csv.contains("m,mark,1,,\\|\n"), "a mark without a line break or comma stays unquoted")
+    }
+
+    /// A prefill of 2^44 ids over 2^20 streams, and a step of Int64.max queries:
+    /// `chart timeline` computed the tokens a step attends to before the engine
+    /// refused the step, with trapping arithmetic, and crashed. The traces are
+    /// invalid now, with no series, whether the mean or one stream is drawn.
+    @Test(arguments: [("attended-sum-overflows.dtrace.jsonl", nil), ("step-count-overflows.dtrace.jsonl", nil), ("step-count-overflows.dtrace.jsonl", 0)] as [(String, Int?)])
+    func timelineChartSurvivesStepsTheEngineRefuses(_ name: String, _ stream: Int?) throws {
+        var collector = TimelineCollector(traceIndex: 0, stream: stream, capacity: 64)
+        _ = InputAnalyzer.analyze(MemoryByteSource(try Self.trace(name)), name: name, options: AnalysisOptions(), observer: &collector)
+        #expect(collector.finished)
+        #expect(collector.series == nil)
+        #expect(collector.diagnostics.contains { $0.severity == .error && $0.message.contains("overflow") || $0.message.contains("2^53") }, "\(collector.diagnostics)")
+    }
+
+    /// The tokens evicted over 2^20 streams pass 2^63: `chart hist --per-event`
+    /// subtracted two wrapped totals with a trapping `-` and crashed. The trace
+    /// is invalid (its evicted_tokens overflows) and gives no events.
+    @Test func perEventHistogramSurvivesAnEvictedTotalPast64Bits() throws {
+        var collector = EvictionCollector()
+        _ = InputAnalyzer.analyze(MemoryByteSource(try Self.trace("evicted-total-wraps.dtrace.jsonl")), name: "t", options: AnalysisOptions(), observer: &collector)
+        #expect(collector.traces.isEmpty)
+        #expect(collector.diagnostics.contains { $0.message.contains("integer overflow computing evicted_tokens") }, "\(collector.diagnostics)")
     }
 }

@@ -1,11 +1,45 @@
 import DepTrace
+import Foundation
 import Testing
 import _DepTraceTestSupport
 
-/// Inputs the reader fuzz targets (Fuzz/, FuzzJSONL and FuzzBinary) reached
-/// that no other test covered; findings in the readers would be kept here too,
-/// with their input in FuzzRegressions/FuzzJSONL/ or FuzzRegressions/FuzzBinary/.
+/// Inputs for the reader fuzz targets (Fuzz/: FuzzJSONL, FuzzBinary) that
+/// once crashed DepTrace, kept in FuzzRegressions/FuzzJSONL/ (they also seed
+/// the fuzzer), each with a test of what was wrong. The observers the commands
+/// put on a reader see each record before the engine checks it, so their
+/// arithmetic must not trap on numbers the engine is about to refuse.
 @Suite struct FuzzRegressionTests {
+    static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("FuzzRegressions/FuzzJSONL")
+
+    static func fixture(_ name: String) throws -> [UInt8] {
+        Array(try Data(contentsOf: folder.appendingPathComponent(name)))
+    }
+
+    /// Two steps of 2^42 ids over 2^20 streams, each evicted: the tokens evicted
+    /// over all streams pass 2^63. `deptrace timeline` subtracted two wrapped
+    /// totals with a trapping `-` and crashed; now each row's count is exact and
+    /// the trace is reported invalid (its evicted_tokens overflows).
+    @Test func timelineSurvivesAnEvictedTotalPast64Bits() throws {
+        var rows: [TimelineRow] = []
+        var builder = TimelineBuilder(traceIndex: 0) { rows.append($0) }
+        _ = InputAnalyzer.analyze(MemoryByteSource(try Self.fixture("evicted-total-wraps.dtrace.jsonl")), name: "t", options: AnalysisOptions(), observer: &builder)
+        #expect(builder.outcome?.status == .invalid)
+        #expect(builder.diagnostics.contains { $0.message.contains("integer overflow computing evicted_tokens") }, "\(builder.diagnostics)")
+        #expect(rows.count >= 2)
+        #expect(rows.prefix(2).map { $0.evicted.doubleValue } == [4_398_046_511_104, 4_398_046_511_104], "\(rows.map(\.evicted))")
+    }
+
+    /// A step of Int64.max queries: `deptrace audit` added it to the visible
+    /// count before the engine refused it, and crashed. The trace is invalid and keeps no rises.
+    @Test func auditSurvivesAStepCountNearInt64Max() throws {
+        var auditor = BudgetAuditor()
+        _ = InputAnalyzer.analyze(MemoryByteSource(try Self.fixture("step-count-overflows.dtrace.jsonl")), name: "t", options: AnalysisOptions(), observer: &auditor)
+        #expect(auditor.traces.count == 1)
+        #expect(auditor.traces.first?.outcome.status == .invalid)
+        #expect(auditor.traces.first?.rises.isEmpty == true)
+        #expect(auditor.diagnostics.count == 1, "\(auditor.diagnostics)")
+    }
+
     /// The first input FuzzJSONL stopped on: the gzip signature followed by
     /// text. Compressed input is refused whole, with the command to decompress
     /// it, after reading only its signature; no trace and no other diagnostic.

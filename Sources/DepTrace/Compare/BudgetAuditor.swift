@@ -58,7 +58,9 @@ public struct BudgetAuditor: TraceObserver {
                 let visible = analyzer.visibleCount(stream: stream)
                 if visible > best.visible { best = (stream, visible) }
             }
-            let attended = best.visible + step.count
+            // The step is not checked yet: a count that overflows here is refused by
+            // the engine next (ids lie below 2^53), and an invalid trace keeps no rises.
+            let attended = best.visible &+ step.count
             if attended > (rises.last?.attended ?? Int.min) {
                 rises.append(Rise(step: self.step, record: analyzer.recordCount, phase: step.phase, first: step.first, queries: step.count,
                                   stream: best.stream, visibleBefore: best.visible, attended: attended, previousAttended: lastAttended))
