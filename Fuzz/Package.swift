@@ -15,8 +15,11 @@ let package = Package(
         .package(name: "DepTrace", path: ".."),
     ],
     targets: [
-        // In-memory inputs, the conversion round trip and the invariant checks the targets share.
-        .target(name: "FuzzSupport", dependencies: [.product(name: "DepTrace", package: "DepTrace")]),
+        // In-memory inputs, the conversion round trip, the observers' checks and the invariants the targets share.
+        .target(
+            name: "FuzzSupport",
+            dependencies: [.product(name: "DepTrace", package: "DepTrace"), .product(name: "DepTraceCharts", package: "DepTrace")]
+        ),
         // JSON Lines bytes through InputAnalyzer and the metrics engine.
         .executableTarget(name: "FuzzJSONL", dependencies: ["FuzzSupport", .product(name: "DepTrace", package: "DepTrace")]),
         // Binary bytes through InputAnalyzer and the metrics engine.
