@@ -40,6 +40,21 @@ import _DepTraceTestSupport
         #expect(auditor.diagnostics.count == 1, "\(auditor.diagnostics)")
     }
 
+    /// 2^20 streams that never diverge, 51 steps: `deptrace audit` looked at every
+    /// stream on every step (2^20 × steps lookups; a 6 KB file took 44 s, a fuzz
+    /// input of 64 KB would pass the fuzzer's 10 s timeout). Streams that share one
+    /// state are looked at once now. The fuzzers guard the cost (this file seeds
+    /// them); this test guards the result: every step a rise, on stream 0.
+    @Test func auditOfAWideTraceLooksAtSharedStreamsOnce() throws {
+        var auditor = BudgetAuditor()
+        _ = InputAnalyzer.analyze(MemoryByteSource(try Self.fixture("wide-trace-audit.dtrace.jsonl")), name: "t", options: AnalysisOptions(), observer: &auditor)
+        let trace = try #require(auditor.traces.first)
+        #expect(trace.outcome.status == .complete)
+        #expect(trace.rises.map(\.attended) == [4] + (5...54).map { $0 })
+        #expect(trace.rises.allSatisfy { $0.stream == 0 })
+        #expect(trace.rises.last?.visibleBefore == 53)
+    }
+
     /// The first input FuzzJSONL stopped on: the gzip signature followed by
     /// text. Compressed input is refused whole, with the command to decompress
     /// it, after reading only its signature; no trace and no other diagnostic.
