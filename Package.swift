@@ -58,7 +58,7 @@ let package = Package(
             dependencies: ["DepTraceCharts", "DepTraceXML", "DepTrace", "_DepTraceTestSupport"],
             exclude: ["Snapshots", "FuzzRegressions"]
         ),
-        .testTarget(name: "DepTraceArchiveTests", dependencies: ["DepTraceArchive", "DepTrace", "_DepTraceTestSupport"]),
+        .testTarget(name: "DepTraceArchiveTests", dependencies: ["DepTraceArchive", "DepTrace", "_DepTraceTestSupport"], exclude: ["FuzzRegressions"]),
         .testTarget(name: "DepTraceJUnitTests", dependencies: ["DepTraceJUnit", "DepTraceXML", "DepTrace"]),
         .testTarget(
             name: "deptraceCLITests",
