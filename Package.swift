@@ -9,6 +9,9 @@ let package = Package(
         .library(name: "DepTraceReports", targets: ["DepTraceReports"]),
         .library(name: "DepTraceCharts", targets: ["DepTraceCharts"]),
         .library(name: "DepTraceExport", targets: ["DepTraceExport"]),
+        // For the fuzz targets in Fuzz/, a package of their own that reaches these through products.
+        .library(name: "DepTraceArchive", targets: ["DepTraceArchive"]),
+        .library(name: "DepTraceXML", targets: ["DepTraceXML"]),
         .executable(name: "deptrace", targets: ["deptrace"]),
     ],
     dependencies: [
@@ -53,14 +56,14 @@ let package = Package(
         ),
         // Fixtures, the random trace generator and the golden-file helper for tests.
         .target(name: "_DepTraceTestSupport", dependencies: ["DepTrace"]),
-        .testTarget(name: "DepTraceTests", dependencies: ["DepTrace", "_DepTraceTestSupport", "CCRC32C"]),
-        .testTarget(name: "DepTraceReportsTests", dependencies: ["DepTraceReports", "_DepTraceTestSupport"]),
+        .testTarget(name: "DepTraceTests", dependencies: ["DepTrace", "_DepTraceTestSupport", "CCRC32C"], exclude: ["FuzzRegressions"]),
+        .testTarget(name: "DepTraceReportsTests", dependencies: ["DepTraceReports", "_DepTraceTestSupport"], exclude: ["FuzzRegressions"]),
         .testTarget(
             name: "DepTraceChartsTests",
             dependencies: ["DepTraceCharts", "DepTraceXML", "DepTrace", "_DepTraceTestSupport"],
-            exclude: ["Snapshots"]
+            exclude: ["Snapshots", "FuzzRegressions"]
         ),
-        .testTarget(name: "DepTraceArchiveTests", dependencies: ["DepTraceArchive", "DepTrace", "_DepTraceTestSupport"]),
+        .testTarget(name: "DepTraceArchiveTests", dependencies: ["DepTraceArchive", "DepTrace", "_DepTraceTestSupport"], exclude: ["FuzzRegressions"]),
         .testTarget(name: "DepTraceJUnitTests", dependencies: ["DepTraceJUnit", "DepTraceXML", "DepTrace"]),
         .testTarget(
             name: "DepTraceExportTests",

@@ -18,7 +18,9 @@ public struct EvictionCollector: TraceObserver {
     }
 
     private mutating func close(_ analyzer: TraceAnalyzer) {
-        let freed = analyzer.evictedTotal - evictedBefore
+        // The total over streams wraps past 2^63 (the trace is then invalid at its
+        // end); the difference of two wrapped totals is exact whenever what was freed fits.
+        let freed = analyzer.evictedTotal &- evictedBefore
         if freed > 0 { current.append(MetricValue.quotient(freed, analyzer.streamCount).doubleValue ?? 0) }
         evictedBefore = analyzer.evictedTotal
     }

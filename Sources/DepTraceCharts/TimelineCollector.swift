@@ -64,8 +64,10 @@ public struct TimelineCollector: TraceObserver {
         guard following else { return }
         switch record {
         case .step(let step):
-            let attended = stream.map { analyzer.visibleCount(stream: $0) + step.count }
-                ?? analyzer.visibleTotal + step.count * analyzer.streamCount
+            // The step is not checked yet: when this overflows, the engine refuses the
+            // step (its peak_kv is this same sum, checked), and an invalid trace has no series.
+            let attended = stream.map { analyzer.visibleCount(stream: $0) &+ step.count }
+                ?? analyzer.visibleTotal &+ step.count &* analyzer.streamCount
             series?.sampler.add(attended)
             if step.phase == .compress { series?.compressSteps.append(stepIndex) }
             stepIndex += 1

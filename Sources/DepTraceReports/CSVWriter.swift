@@ -12,23 +12,22 @@ public enum CSVWriter {
         return line
     }
 
-    /// A field, quoted only when it needs to be.
+    /// A field, quoted only when it needs to be. Looked at scalar by scalar:
+    /// `"\r\n"` is one `Character`, equal to neither `"\r"` nor `"\n"`, and a
+    /// quote or comma followed by a combining mark is a `Character` other than
+    /// `"` or `,`; either would otherwise go unquoted and split the record.
     public static func quoted(_ field: String) -> String {
-        let needsQuotes = field.contains { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }
-            || field.first == " " || field.last == " "
+        let scalars = field.unicodeScalars
+        let needsQuotes = scalars.contains { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }
+            || scalars.first == " " || scalars.last == " "
         guard needsQuotes else { return field }
-        return "\"" + field.replacingAll("\"", with: "\"\"") + "\""
-    }
-}
-
-extension String {
-    /// Every occurrence of `target` replaced, without Foundation.
-    func replacingAll(_ target: Character, with replacement: String) -> String {
-        var result = ""
-        result.reserveCapacity(count)
-        for character in self {
-            if character == target { result.append(replacement) } else { result.append(character) }
+        var quoted = String.UnicodeScalarView()
+        quoted.append("\"")
+        for scalar in scalars {
+            if scalar == "\"" { quoted.append("\"") }
+            quoted.append(scalar)
         }
-        return result
+        quoted.append("\"")
+        return String(quoted)
     }
 }

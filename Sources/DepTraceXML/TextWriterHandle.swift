@@ -35,11 +35,11 @@ final class TextWriterHandle {
     }
 
     func attribute(_ name: String, _ value: String) throws(XMLError) {
-        try LibXML2.check(xmlTextWriterWriteAttribute(writer, name, value), "xmlTextWriterWriteAttribute \(name)")
+        try LibXML2.check(xmlTextWriterWriteAttribute(writer, name, XMLCharacters.replacingInvalid(value)), "xmlTextWriterWriteAttribute \(name)")
     }
 
     func text(_ content: String) throws(XMLError) {
-        try LibXML2.check(xmlTextWriterWriteString(writer, content), "xmlTextWriterWriteString")
+        try LibXML2.check(xmlTextWriterWriteString(writer, XMLCharacters.replacingInvalid(content)), "xmlTextWriterWriteString")
     }
 
     func endElement() throws(XMLError) {

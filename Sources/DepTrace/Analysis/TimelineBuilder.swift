@@ -96,7 +96,9 @@ public struct TimelineBuilder: TraceObserver {
         guard var row = open else { return }
         row.visibleAfter = value(analyzer, single: analyzer.visibleCount, total: { analyzer.visibleTotal })
         row.residentAfter = value(analyzer, single: analyzer.residentCount, total: { analyzer.residentTotal })
-        let freed = evicted(analyzer) - evictedAtStep
+        // The total over streams wraps past 2^63 (the trace is then invalid at its
+        // end); the difference of two wrapped totals is exact whenever what was freed fits.
+        let freed = evicted(analyzer) &- evictedAtStep
         row.evicted = stream == nil ? .quotient(freed, analyzer.streamCount) : .int(freed)
         emit(row)
         open = nil

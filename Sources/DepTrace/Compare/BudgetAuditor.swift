@@ -77,11 +77,17 @@ public struct BudgetAuditor: TraceObserver {
         case .step(let step):
             if step.phase == .prefill { sawPrefill = true } else { notePrefillOver(analyzer) }
             var best = (stream: 0, visible: analyzer.visibleCount(stream: 0))
-            for stream in 1..<max(1, analyzer.streamCount) {
-                let visible = analyzer.visibleCount(stream: stream)
-                if visible > best.visible { best = (stream, visible) }
+            // Until a per-stream record splits a stream off, every stream shares stream 0's
+            // state: a header may declare 2^20 streams, too many to look at on every step.
+            if analyzer.distinctStates > 1 {
+                for stream in 1..<max(1, analyzer.streamCount) {
+                    let visible = analyzer.visibleCount(stream: stream)
+                    if visible > best.visible { best = (stream, visible) }
+                }
             }
-            let attended = best.visible + step.count
+            // The step is not checked yet: a count that overflows here is refused by
+            // the engine next (ids lie below 2^53), and an invalid trace keeps no rises.
+            let attended = best.visible &+ step.count
             if attended > (rises.last?.attended ?? Int.min) {
                 rises.append(Rise(step: self.step, record: analyzer.recordCount, phase: step.phase, first: step.first, queries: step.count,
                                   stream: best.stream, visibleBefore: best.visible, attended: attended, previousAttended: lastAttended))

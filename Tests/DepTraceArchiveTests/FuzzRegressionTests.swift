@@ -1,0 +1,26 @@
+import DepTrace
+import DepTraceArchive
+import Foundation
+import Testing
+
+/// Archives the FuzzArchive target (Fuzz/) stopped on, kept in
+/// FuzzRegressions/FuzzArchive/ (they also seed the fuzzer).
+@Suite struct FuzzRegressionTests {
+    static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("FuzzRegressions/FuzzArchive")
+
+    /// A 2 KB zip whose damaged entries make liblzma reserve a 3.7 GB
+    /// dictionary (libFuzzer's limit on one allocation stopped here). The
+    /// reservation is virtual: pages are touched only as data is decoded, which
+    /// the archive limits bound, and the decoding fails at once. Each entry is
+    /// named with libarchive's message; with `keepGoing` all three are reported
+    /// and nothing is analysed.
+    @Test func zipWithAHugeLZMADictionaryIsReportedEntryByEntry() {
+        let path = Self.folder.appendingPathComponent("lzma-dictionary-3.7GB.zip").path
+        var results: [ArchiveAnalyzer.EntryResult] = []
+        ArchiveAnalyzer.analyze(path: path, options: AnalysisOptions(), keepGoing: true, workers: 1) { results.append($0) }
+        let names = results.map(\.name)
+        #expect(names == ["run/lightthinker.dtrace.jsonl", "run/vanilla.dtrace.jsonl", "run/h2o-two-heads.dtrace.jsonl"].map { "\(path):\($0)" })
+        #expect(results.allSatisfy { $0.outcomes.isEmpty })
+        #expect(results.allSatisfy { $0.diagnostics.contains { $0.severity == .error && $0.message.contains("read failed") } }, "\(results.map(\.diagnostics))")
+    }
+}
