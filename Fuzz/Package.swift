@@ -5,8 +5,11 @@ import PackageDescription
 // `swift build` and `swift test` there never need them. Build and run them with
 // `bash .ci/fuzz` (see docs/RELIABILITY.md); by hand:
 //
-//     swift build -c release --sanitize=fuzzer --sanitize=address --product FuzzJSONL
+//     swift build -c release --sanitize=fuzzer --sanitize=address -Xswiftc -sanitize=fuzzer,address
 //     .build/release/FuzzJSONL -dict=dictionary.txt CORPUS_DIR
+//
+// (SwiftPM's two --sanitize flags alone reach each compile in no fixed order and
+// only the last counts; the -Xswiftc flag, which comes after them, holds both.)
 let package = Package(
     name: "DepTraceFuzz",
     platforms: [.macOS(.v13)],

@@ -23,4 +23,16 @@ import Testing
         #expect(results.allSatisfy { $0.outcomes.isEmpty })
         #expect(results.allSatisfy { $0.diagnostics.contains { $0.severity == .error && $0.message.contains("read failed") } }, "\(results.map(\.diagnostics))")
     }
+
+    /// The same with a 4 GiB dictionary, the most LZMA can ask for; a damaged
+    /// entry header too. The damaged entry is reported, the intact one analysed.
+    @Test func zipWithTheLargestLZMADictionaryIsReported() {
+        let path = Self.folder.appendingPathComponent("lzma-dictionary-4GiB.zip").path
+        var results: [ArchiveAnalyzer.EntryResult] = []
+        ArchiveAnalyzer.analyze(path: path, options: AnalysisOptions(), keepGoing: false, workers: 1) { results.append($0) }
+        #expect(results.first?.name == "\(path):run/lightthinker.dtrace.jsonl")
+        #expect(results.first?.outcomes.map(\.status) == [.complete])
+        #expect(results.contains { $0.name == "\(path):run/vanilla.dtrace.jsonl" && $0.diagnostics.contains { $0.message.contains("lzma data error") } },
+                "\(results.map(\.diagnostics))")
+    }
 }
