@@ -44,40 +44,67 @@ public enum InputAnalyzer {
         _ source: any ByteSource, name: String, options: AnalysisOptions, observer: inout Observer,
         maxLineLength: Int? = nil, progress: ((Int) -> Void)? = nil
     ) -> Summary {
+        let read = readTraces(source, name: name, options: options, observer: &observer, maxLineLength: maxLineLength, progress: progress)
+        var summary = read.summary
+        if let inputError = read.inputError {
+            observer.report(inputError.diagnostic)
+            summary.errors += 1
+        } else if summary.traces == 0 {
+            observer.report(emptyInputWarning(name))
+            summary.warnings += 1
+        }
+        return summary
+    }
+
+    /// What ``readTraces(_:name:options:observer:maxLineLength:progress:)`` gave.
+    struct ReadResult {
         var summary = Summary()
-        var assembler = TraceAssembler(file: name, options: options, observer: observer)
+        /// JSON Lines read (0 for the binary encoding).
+        var lines = 0
+        /// The failure that stopped the reading; not yet reported.
         var inputError: InputError?
+    }
+
+    /// Reads every trace of `source` into `observer`; the failure that stopped
+    /// the reading, if any, is returned instead of reported.
+    static func readTraces<Observer: TraceObserver>(
+        _ source: any ByteSource, name: String, options: AnalysisOptions, observer: inout Observer,
+        maxLineLength: Int? = nil, progress: ((Int) -> Void)? = nil
+    ) -> ReadResult {
+        var result = ReadResult()
+        var assembler = TraceAssembler(file: name, options: options, observer: observer)
         do {
             let (prefix, replayed) = try PrefixedByteSource.peek(source, count: BinaryLayout.magic.count)
             if let problem = EncodingSniffer.unsupportedEncoding(prefix) {
-                summary.bytes = prefix.count
-                inputError = .unsupportedContent(name, problem)
+                result.summary.bytes = prefix.count
+                result.inputError = .unsupportedContent(name, problem)
             } else if !prefix.isEmpty, !EncodingSniffer.looksLikeJSONL(prefix) {
                 // The magic, part of it, or bytes that are no JSON: the binary
                 // reader reports damage with offsets and finds the next magic.
                 let window = ByteWindow(source: replayed)
-                defer { summary.bytes = window.bytesRead }
+                defer { result.summary.bytes = window.bytesRead }
                 try BinaryTraceReader.read(window, into: &assembler, progress: progress)
             } else {
                 let lines = LineReader(source: replayed, name: name, maxLineLength: maxLineLength ?? options.limits.maxLineLength)
-                defer { summary.bytes = lines.bytesRead }
+                defer {
+                    result.summary.bytes = lines.bytesRead
+                    result.lines = lines.linesRead
+                }
                 try JSONLTraceReader.read(lines, into: &assembler, progress: progress)
             }
         } catch {
-            inputError = error
+            result.inputError = error
         }
         observer = assembler.observer
-        summary.traces = assembler.traceCount
-        summary.errors = assembler.errorCount
-        summary.warnings = assembler.warningCount
-        if let inputError {
-            observer.report(inputError.diagnostic)
-            summary.errors += 1
-        } else if summary.traces == 0 {
-            observer.report(Diagnostic(.warning, file: name, message: "no trace in this input (a trace starts with a header line holding \"deptrace\")"))
-            summary.warnings += 1
-        }
-        return summary
+        result.summary.traces = assembler.traceCount
+        result.summary.errors = assembler.errorCount
+        result.summary.warnings = assembler.warningCount
+        return result
+    }
+
+    /// The warning for an input that holds no trace.
+    static func emptyInputWarning(_ name: String) -> Diagnostic {
+        Diagnostic(.warning, file: name, message: "no trace in this input (a trace starts with a header line holding \"deptrace\")")
     }
 }
 

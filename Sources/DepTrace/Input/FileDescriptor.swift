@@ -55,6 +55,25 @@ public final class FileDescriptor: @unchecked Sendable {
         }
     }
 
+    /// Fills the start of `buffer` from byte `offset` of the file, without
+    /// moving the file position (`pread(2)`); returns the bytes read, 0 at the end.
+    public func read(into buffer: UnsafeMutableRawBufferPointer, at offset: Int) throws(InputError) -> Int {
+        guard let base = buffer.baseAddress, buffer.count > 0 else { return 0 }
+        while true {
+            let count = pread(raw, base, buffer.count, off_t(offset))
+            if count >= 0 { return count }
+            if errno == EINTR { continue }
+            throw .readFailed(path, systemMessage(errno))
+        }
+    }
+
+    /// The size in bytes of a regular file; nil for pipes, terminals and the like.
+    public var regularFileSize: Int? {
+        var status = stat()
+        guard fstat(raw, &status) == 0, status.st_mode & S_IFMT == S_IFREG else { return nil }
+        return Int(status.st_size)
+    }
+
     /// Writes all of `bytes`, retrying short writes.
     public func write(_ bytes: UnsafeRawBufferPointer) throws(InputError) {
         guard let base = bytes.baseAddress else { return }

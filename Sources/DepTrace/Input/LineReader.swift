@@ -21,6 +21,8 @@ public final class LineReader {
     public let maxLineLength: Int
     /// Bytes read from the source so far.
     public var bytesRead: Int { window.bytesRead }
+    /// Lines returned so far.
+    public var linesRead: Int { lineNumber }
 
     /// The default line length bound: 256 MiB.
     public static let defaultMaxLineLength = ResourceLimits.defaultMaxLineLength

@@ -11,7 +11,7 @@ struct InputOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Phases whose steps count toward dep and full_dep: a comma-separated list of prefill, decode, compress, or all.", valueName: "list"))
     var phases: String = "decode"
 
-    @Option(name: .shortAndLong, help: ArgumentHelp("Inputs analysed at once (default: one per core); output order never depends on it.", valueName: "n"))
+    @Option(name: .shortAndLong, help: ArgumentHelp("Threads analysing inputs, and pieces of large files cut at trace headers (default: one per core); output never depends on it.", valueName: "n"))
     var jobs: Int = 0
 
     @Flag(name: .long, help: "Never show progress on standard error (it is shown only on a terminal, outside CI, after a second).")

@@ -1,0 +1,154 @@
+import DepTrace
+import Foundation
+import Testing
+import _DepTraceTestSupport
+
+/// A large file cut into pieces read on several cores gives exactly what the
+/// file read whole gives: the same traces, metrics, diagnostics and locations.
+@Suite struct InputSplitterTests {
+    /// Writes `bytes` to a fresh temporary file and returns its path.
+    private func temporaryFile(_ bytes: [UInt8], _ name: String) throws -> String {
+        let path = FileManager.default.temporaryDirectory
+            .appendingPathComponent("deptrace-splitter-\(getpid())-\(name)").path
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        return path
+    }
+
+    /// The input read by one worker (whole) and by many (in pieces of at least `minimumPiece` bytes).
+    private func readBothWays(_ path: String, minimumPiece: Int, options: AnalysisOptions = AnalysisOptions())
+        -> (whole: ParallelInputAnalyzer.InputResult, pieces: ParallelInputAnalyzer.InputResult)
+    {
+        let input = TraceInput(location: .file(path))
+        var whole: [ParallelInputAnalyzer.InputResult] = []
+        ParallelInputAnalyzer.analyze([input], options: options, workers: 1) { whole.append($0) }
+        var pieces: [ParallelInputAnalyzer.InputResult] = []
+        ParallelInputAnalyzer.analyze([input], options: options, workers: 4, minimumPiece: minimumPiece) { pieces.append($0) }
+        return (whole[0], pieces[0])
+    }
+
+    private func expectSame(_ a: ParallelInputAnalyzer.InputResult, _ b: ParallelInputAnalyzer.InputResult) {
+        #expect(a.summary == b.summary)
+        #expect(a.diagnostics == b.diagnostics)
+        #expect(a.outcomes.count == b.outcomes.count)
+        for (x, y) in zip(a.outcomes, b.outcomes) {
+            #expect(x.index == y.index)
+            #expect(x.headerLine == y.headerLine)
+            #expect(x.headerOffset == y.headerOffset)
+            #expect(x.header == y.header)
+            #expect(x.status == y.status)
+            #expect(x.metrics == y.metrics)
+        }
+    }
+
+    /// Random traces with damage of every kind the JSONL reader recovers from, between and inside traces.
+    private func damagedJSONL(seed: UInt64) -> [UInt8] {
+        var generator = RandomTraceGenerator(seed: seed)
+        var text = ""
+        for index in 0..<60 {
+            var trace = generator.trace(sample: "s\(index)", maxSteps: 30)
+            switch Int.random(in: 0..<12, using: &generator.random) {
+            case 0: text += "not json at all\n"  // damage before a header
+            case 1: text += "{\"step\":\"decode\",\"q\":[0,1]}\n"  // a record before any header
+            case 2: trace.records.removeLast(Swift.min(2, trace.records.count))  // no end: incomplete
+            case 3: text += "\n\n"
+            default: break
+            }
+            var lines = trace.jsonl.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+            switch Int.random(in: 0..<10, using: &generator.random) {
+            case 0 where lines.count > 3: lines[2] = String(lines[2].dropLast(3))  // a torn line
+            case 1 where lines.count > 3: lines[2] = "{\"evict\":[[999999,1000000]]}"  // a rule violation
+            case 2: lines[0] = lines[0].replacingOccurrences(of: "\"deptrace\":1", with: "\"deptrace\":9")  // unsupported version
+            case 3: lines[0] = lines[0].replacingOccurrences(of: "\"deptrace\":1,", with: "\"deptrace\":1,\"layers\":0,")  // a bad header
+            case 4 where lines.count > 3: lines.insert("{\"mystery\":1}", at: 2)  // an unknown record
+            default: break
+            }
+            text += lines.joined(separator: "\n")
+        }
+        return Array(text.utf8)
+    }
+
+    @Test(arguments: 0..<12)
+    func jsonlPiecesReadAsTheWholeFile(seed: Int) throws {
+        let bytes = damagedJSONL(seed: UInt64(70_000 + seed))
+        let path = try temporaryFile(bytes, "jsonl-\(seed).dtrace.jsonl")
+        defer { unlink(path) }
+        let minimumPiece = bytes.count / 10
+        let pieces = try #require(InputSplitter.pieces(of: path, count: 8, minimumPiece: minimumPiece))
+        #expect(pieces.count > 2)
+        #expect(pieces.first?.lowerBound == 0 && pieces.last?.upperBound == bytes.count)
+        for (before, after) in zip(pieces, pieces.dropFirst()) {
+            #expect(before.upperBound == after.lowerBound)
+            #expect(bytes[after.lowerBound...].starts(with: Array(#"{"deptrace""#.utf8)))
+        }
+        let (whole, cut) = readBothWays(path, minimumPiece: minimumPiece)
+        #expect(whole.outcomes.count > 40)
+        #expect(!whole.diagnostics.isEmpty)
+        expectSame(whole, cut)
+    }
+
+    @Test(arguments: 0..<12)
+    func binaryPiecesReadAsTheWholeFile(seed: Int) throws {
+        var generator = RandomTraceGenerator(seed: UInt64(71_000 + seed))
+        let traces = (0..<60).map { generator.trace(sample: "b\($0)", maxSteps: 30) }
+        var bytes = try encode(traces, as: .binary, flushThreshold: Int.random(in: 16...400, using: &generator.random))
+        // Damage three quarters in: pieces end before it; the rest is read as the whole file reads it.
+        if seed % 2 == 1 { bytes[bytes.count * 3 / 4] ^= 0x5A }
+        let path = try temporaryFile(bytes, "binary-\(seed).dtrace")
+        defer { unlink(path) }
+        let minimumPiece = bytes.count / 10
+        let pieces = try #require(InputSplitter.pieces(of: path, count: 8, minimumPiece: minimumPiece))
+        #expect(pieces.count > 1)
+        for piece in pieces.dropFirst() {
+            #expect(bytes[piece.lowerBound...].starts(with: BinaryLayout.magic))
+            if seed % 2 == 1 { #expect(piece.lowerBound <= bytes.count * 3 / 4) }
+        }
+        let (whole, cut) = readBothWays(path, minimumPiece: minimumPiece)
+        #expect(whole.outcomes.count == 60 || seed % 2 == 1)
+        expectSame(whole, cut)
+    }
+
+    /// A line beyond the length limit stops the reading of the file: later pieces are dropped.
+    @Test func aTooLongLineEndsTheFileInPiecesToo() throws {
+        var bytes = damagedJSONL(seed: 72_000)
+        let middle = bytes.count / 2
+        let lineStart = (bytes[..<middle].lastIndex(of: 0x0A) ?? 0) + 1
+        bytes.insert(contentsOf: Array(("{\"mark\":\"" + String(repeating: "x", count: 3000) + "\"}\n").utf8), at: lineStart)
+        let path = try temporaryFile(bytes, "long-line.dtrace.jsonl")
+        defer { unlink(path) }
+        let options = AnalysisOptions(limits: ResourceLimits(maxLineLength: 2000))
+        let (whole, cut) = readBothWays(path, minimumPiece: bytes.count / 10, options: options)
+        #expect(whole.diagnostics.contains { $0.message.contains("line longer than 2000 bytes") })
+        expectSame(whole, cut)
+    }
+
+    /// One long trace has no header to cut at: the file is read whole.
+    @Test func oneLongTraceIsNotCut() throws {
+        var generator = RandomTraceGenerator(seed: 73_000)
+        let trace = generator.trace(sample: "long", maxSteps: 3000)
+        let bytes = Array(trace.jsonl.utf8)
+        let path = try temporaryFile(bytes, "one.dtrace.jsonl")
+        defer { unlink(path) }
+        #expect(InputSplitter.pieces(of: path, count: 8, minimumPiece: bytes.count / 10) == nil)
+        let binary = try encode([trace], as: .binary)
+        let binaryPath = try temporaryFile(binary, "one.dtrace")
+        defer { unlink(binaryPath) }
+        #expect(InputSplitter.pieces(of: binaryPath, count: 8, minimumPiece: binary.count / 10) == nil)
+    }
+
+    /// Several files, some cut and some not, come back whole and in input order.
+    @Test func mixedInputsKeepTheirOrder() throws {
+        var paths: [String] = []
+        defer { for path in paths { unlink(path) } }
+        for seed in 0..<5 {
+            let bytes = damagedJSONL(seed: UInt64(74_000 + seed))
+            paths.append(try temporaryFile(seed % 2 == 0 ? bytes : Array(bytes.prefix(300)), "mixed-\(seed).dtrace.jsonl"))
+        }
+        let inputs = paths.map { TraceInput(location: .file($0)) }
+        var whole: [ParallelInputAnalyzer.InputResult] = []
+        ParallelInputAnalyzer.analyze(inputs, options: AnalysisOptions(), workers: 1) { whole.append($0) }
+        var cut: [ParallelInputAnalyzer.InputResult] = []
+        ParallelInputAnalyzer.analyze(inputs, options: AnalysisOptions(), workers: 3, minimumPiece: 2000) { cut.append($0) }
+        #expect(cut.map(\.input) == inputs)
+        for (a, b) in zip(whole, cut) { expectSame(a, b) }
+    }
+}
