@@ -1,10 +1,13 @@
 import DepTrace
 
-/// The body the JSONL and binary targets share: read the input whole and in
-/// small pieces (the readings must be identical), check the reading is
+/// The body the JSONL and binary targets share: read the input whole, in
+/// small pieces, and as a file cut at trace headers and read on several
+/// threads (the readings must be identical); check the reading is
 /// consistent, convert it to `other` and check the conversion, then run the
 /// commands' observers over it and check them against the metrics.
 public enum ReaderTarget {
+    nonisolated(unsafe) private static let scratch = ScratchFile(stem: "deptrace-fuzz-reader")
+
     public static func run(_ data: UnsafePointer<UInt8>, _ size: Int, options: AnalysisOptions, other: TraceWriter.Encoding) {
         let bytes = Array(UnsafeBufferPointer(start: data, count: size))
         let whole = Reading.read(bytes, name: "fuzz", options: options, pieceSize: 1 << 16)
@@ -14,7 +17,30 @@ public enum ReaderTarget {
         if pieces != whole {
             Invariant.fail("reading in pieces of \(1 + size % 13) bytes differs:\n  whole: \(whole.outcomes) \(whole.diagnostics)\n  pieces: \(pieces.outcomes) \(pieces.diagnostics)")
         }
+        checkCutFile(data, size, whole: whole, options: options)
         RoundTrip.check(bytes, original: whole, options: options, to: other)
         ObserverChecks.run(bytes, options: options)
+    }
+
+    /// The input as a file cut into pieces of at least a seventh of it, read on three threads.
+    /// One input in four (by size, so a finding reproduces): the file and the threads cost more than the reading.
+    private static func checkCutFile(_ data: UnsafePointer<UInt8>, _ size: Int, whole: Reading, options: AnalysisOptions) {
+        guard size >= 2, size % 4 == 0 else { return }
+        scratch.write(data, size)
+        var results: [ParallelInputAnalyzer.InputResult] = []
+        ParallelInputAnalyzer.analyze([TraceInput(location: .file(scratch.path))], options: options, workers: 3, minimumPiece: size / 7) {
+            results.append($0)
+        }
+        guard results.count == 1 else { Invariant.fail("one input gave \(results.count) results") }
+        var cut = Reading(summary: results[0].summary)
+        cut.outcomes = results[0].outcomes.map(OutcomeRecord.init)
+        cut.diagnostics = results[0].diagnostics.map { diagnostic in
+            var renamed = diagnostic
+            renamed.file = "fuzz"
+            return renamed
+        }
+        if cut != whole {
+            Invariant.fail("reading the file cut at trace headers differs:\n  whole: \(whole.outcomes) \(whole.diagnostics)\n  cut: \(cut.outcomes) \(cut.diagnostics)")
+        }
     }
 }
