@@ -5,6 +5,7 @@ import Foundation
 
 struct Audit: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "audit",
         abstract: "Check what a method claims against what its traces show.",
         discussion: """
             Per trace: the budget (--budget, else the header's budget, else the end record's), \

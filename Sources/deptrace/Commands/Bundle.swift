@@ -5,8 +5,9 @@ import DepTraceReports
 import Foundation
 
 struct Bundle: ParsableCommand {
-    static var configuration: CommandConfiguration {
+    static let configuration: CommandConfiguration = {
         CommandConfiguration(
+            commandName: "bundle",
             abstract: "Pack trace files into one bundle (.tar.zst, .tar.gz, .zip, ...) that every command reads in place.",
             discussion: """
                 The bundle's format and compression follow OUT's name: .tar, .tar.gz (.tgz), \
@@ -25,7 +26,7 @@ struct Bundle: ParsableCommand {
                   deptrace stats runs.tar.zst --group-by method
                 """
         )
-    }
+    }()
 
     @Argument(help: ArgumentHelp("The bundle to write; its name decides the format.", valueName: "out"))
     var output: String

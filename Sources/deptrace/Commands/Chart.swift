@@ -5,8 +5,9 @@ import DepTraceReports
 import Foundation
 
 struct Chart: ParsableCommand {
-    static var configuration: CommandConfiguration {
+    static let configuration: CommandConfiguration = {
         CommandConfiguration(
+            commandName: "chart",
             abstract: "Draw traces as an SVG chart: timeline, dep, hist, mask or pareto.",
             discussion: """
                 Kinds:
@@ -41,7 +42,7 @@ struct Chart: ParsableCommand {
                   deptrace chart pareto runs/ --group-by method -o tradeoff.svg
                 """
         )
-    }
+    }()
 
     enum Kind: String, ExpressibleByArgument, CaseIterable {
         case timeline, dep, hist, mask, pareto

@@ -6,6 +6,7 @@ import Foundation
 
 struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "check",
         abstract: "Gate CI on limits: peak and Dep per trace, a ratio against a baseline, regressions against a previous run.",
         discussion: """
             One verdict per trace and per group (--group-by, method by default). Exit codes: \

@@ -4,6 +4,7 @@ import DepTraceReports
 
 struct Compare: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "compare",
         abstract: "Compare method runs with a baseline run: Dep and peak ratios with bootstrap intervals.",
         discussion: """
             Traces are paired by sample (and dataset); samples either side lacks are listed \

@@ -3,8 +3,9 @@ import DepTrace
 import DepTraceReports
 
 struct Convert: ParsableCommand {
-    static var configuration: CommandConfiguration {
+    static let configuration: CommandConfiguration = {
         CommandConfiguration(
+            commandName: "convert",
             abstract: "Convert traces between the JSON Lines and the binary encoding, losslessly.",
             discussion: """
                 The output encoding follows OUT's name (.dtrace is binary, .dtrace.jsonl is JSON \
@@ -22,7 +23,7 @@ struct Convert: ParsableCommand {
                   cat run.dtrace | deptrace convert - - --to jsonl
                 """
         )
-    }
+    }()
 
     @Argument(help: ArgumentHelp("Trace files, compressed traces, .tar/.zip bundles (read in place), folders, or - for standard input; all traces go to OUT in order.", valueName: "in"))
     var inputs: [String]

@@ -7,6 +7,7 @@ import Foundation
 
 struct Export: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "export",
         abstract: "Export traces for offline study: a Jupyter notebook folder, or Perfetto trace-event JSON.",
         discussion: """
             notebook  a folder to open in Jupyter (or on GitHub): CSV tables, SVG
@@ -37,7 +38,7 @@ struct Export: ParsableCommand {
 }
 
 struct ExportNotebook: ParsableCommand {
-    static var configuration: CommandConfiguration {
+    static let configuration: CommandConfiguration = {
         CommandConfiguration(
             commandName: "notebook",
             abstract: "Write a folder for offline study: CSV tables, SVG charts and a Jupyter notebook.",
@@ -81,7 +82,7 @@ struct ExportNotebook: ParsableCommand {
                   deptrace export notebook h2o.dtrace --title "H2O, 512" -o h2o
                 """
         )
-    }
+    }()
 
     @OptionGroup var input: InputOptions
 

@@ -3,8 +3,9 @@ import DepTrace
 import DepTraceReports
 
 struct Formula: ParsableCommand {
-    static var configuration: CommandConfiguration {
+    static let configuration: CommandConfiguration = {
         CommandConfiguration(
+            commandName: "formula",
             abstract: "Print the Dep and peak closed forms of the LightThinker evaluation script.",
             discussion: """
                 The forms of evaluation/eval_file.py in zjunlp/LightThinker, as written there, for \
@@ -27,7 +28,7 @@ struct Formula: ParsableCommand {
                   deptrace formula anchor-token --prompt 100 --output 1000 --gist 8 --every 64
                 """
         )
-    }
+    }()
 
     @Argument(help: ArgumentHelp("The form: normal, kvcache, anchor-thought or anchor-token.", valueName: "form"))
     var form: ClosedForm

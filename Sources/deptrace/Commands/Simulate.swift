@@ -3,8 +3,9 @@ import DepTrace
 import DepTraceReports
 
 struct Simulate: ParsableCommand {
-    static var configuration: CommandConfiguration {
+    static let configuration: CommandConfiguration = {
         CommandConfiguration(
+            commandName: "simulate",
             abstract: "Play a method's cache policy over token lengths and write one trace per sample.",
             discussion: """
                 Methods:
@@ -37,7 +38,7 @@ struct Simulate: ParsableCommand {
                   deptrace simulate anllm --lengths-from lengths.txt -o anllm.dtrace
                 """
         )
-    }
+    }()
 
     @Argument(help: ArgumentHelp("The method: \(SimulationMethod.allCases.map(\.rawValue).joined(separator: ", ")).", valueName: "method"))
     var method: SimulationMethod

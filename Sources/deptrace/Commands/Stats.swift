@@ -3,8 +3,9 @@ import DepTrace
 import DepTraceReports
 
 struct Stats: ParsableCommand {
-    static var configuration: CommandConfiguration {
+    static let configuration: CommandConfiguration = {
         CommandConfiguration(
+            commandName: "stats",
             abstract: "Print the metrics of every trace, or statistics per group of traces.",
             discussion: """
                 One row per trace; with --group-by, one row per group with count, mean, median, \
@@ -22,7 +23,7 @@ struct Stats: ParsableCommand {
                   deptrace stats sim.dtrace --against-formula
                 """
         )
-    }
+    }()
 
     @OptionGroup var input: InputOptions
 

@@ -3,8 +3,9 @@ import DepTrace
 import DepTraceReports
 
 struct Timeline: ParsableCommand {
-    static var configuration: CommandConfiguration {
+    static let configuration: CommandConfiguration = {
         CommandConfiguration(
+            commandName: "timeline",
             abstract: "Print one row per step of a trace: tokens in context, cumulative Dep, evictions, marks.",
             discussion: """
                 Columns:
@@ -29,7 +30,7 @@ struct Timeline: ParsableCommand {
                   deptrace timeline runs.tar.zst:h2o/17.dtrace.jsonl
                 """
         )
-    }
+    }()
 
     @Argument(help: ArgumentHelp("A trace file, a compressed trace, ARCHIVE:ENTRY for one trace file inside a .tar/.zip bundle, or - for standard input.", valueName: "trace"))
     var path: String

@@ -3,8 +3,9 @@ import DepTrace
 import DepTraceReports
 
 struct Validate: ParsableCommand {
-    static var configuration: CommandConfiguration {
+    static let configuration: CommandConfiguration = {
         CommandConfiguration(
+            commandName: "validate",
             abstract: "Check traces against every rule of the format and list each violation.",
             discussion: """
                 Prints every problem as FILE:LINE: trace N (sample "S"): record K: message, then a \
@@ -20,7 +21,7 @@ struct Validate: ParsableCommand {
                   python my_decoder.py | deptrace validate -
                 """
         )
-    }
+    }()
 
     @OptionGroup var input: InputOptions
 
