@@ -72,7 +72,7 @@ let package = Package(
         ),
         .testTarget(
             name: "deptraceCLITests",
-            dependencies: ["_DepTraceTestSupport"],
+            dependencies: ["DepTrace", "_DepTraceTestSupport"],
             exclude: ["Snapshots"]
         ),
     ],
