@@ -43,7 +43,7 @@ public enum ArchiveAnalyzer {
         workers: Int = 0, deliver: (EntryResult) -> Void
     ) {
         let threads = workers > 0 ? workers : ProcessorCount.active
-        let pipeline = OrderedPipeline(maxInFlight: Swift.max(2, Swift.min(2 * threads, 32)))
+        let pipeline = OrderedPipeline<EntryResult>(maxInFlight: Swift.max(2, Swift.min(2 * threads, 32)))
         let walker = ArchiveEntryWalker(path: path, limits: limits, keepGoing: keepGoing) { diagnostic in
             pipeline.submitReady(EntryResult(name: diagnostic.file, diagnostics: [diagnostic]))
         }
@@ -53,7 +53,7 @@ public enum ArchiveAnalyzer {
                 // Decompress here, parse on another core.
                 let (bytes, failure) = readWhole(entry.source, expected: size)
                 let name = entry.name
-                pipeline.submit {
+                pipeline.submit(delivering: deliver) {
                     var collector = Collector()
                     let summary = InputAnalyzer.analyze(
                         BufferedEntrySource(bytes: bytes, trailingError: failure), name: name, options: options, observer: &collector)

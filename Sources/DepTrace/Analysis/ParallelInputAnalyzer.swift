@@ -3,12 +3,13 @@ import Dispatch
 /// Analyses many inputs on several cores and hands back their results in
 /// input order, so output is the same whatever the scheduling.
 ///
-/// Inputs are taken in windows of a few per core. A large file holding many
-/// traces is cut at trace headers (``InputSplitter``) and its pieces are read
-/// by different workers; their results are put back together, so what is
-/// delivered is exactly what reading the file whole gives. A window's results
-/// are delivered before the next window starts: memory is one window of
-/// results (metrics, not traces) and each worker's read buffer.
+/// Each input is read whole by one worker, except a large file holding many
+/// traces: it is cut at trace headers (``InputSplitter``) and its pieces are
+/// read by different workers, then put back together, so what is delivered is
+/// exactly what reading the file whole gives. Workers take the next input or
+/// piece as soon as they are free; at most four per core are computing or
+/// waiting for delivery, so memory is that many results (metrics, not traces)
+/// and each worker's read buffer.
 public enum ParallelInputAnalyzer {
     /// What one input gave.
     public struct InputResult: Sendable {
@@ -50,81 +51,95 @@ public enum ParallelInputAnalyzer {
             for input in inputs { deliver(analyze(input, options: options)) }
             return
         }
-        var units: [WorkUnit] = []
-        for (index, input) in inputs.enumerated() {
-            let pieces: [Range<Int>]?
-            if case .file(let path) = input.location, minimumPiece < Int.max, isLargeFile(path, minimumPiece: minimumPiece) {
-                pieces = InputSplitter.pieces(of: path, count: 2 * threads, minimumPiece: minimumPiece, limits: options.limits)
-            } else {
-                pieces = nil
-            }
-            if let pieces {
-                for (number, piece) in pieces.enumerated() {
-                    units.append(WorkUnit(input: index, piece: piece, isLastPiece: number == pieces.count - 1))
-                }
-            } else {
-                units.append(WorkUnit(input: index, piece: nil, isLastPiece: true))
-            }
-        }
+        let units = plan(inputs, threads: threads, minimumPiece: minimumPiece, limits: options.limits)
         guard units.count > 1 else {
             for input in inputs { deliver(analyze(input, options: options)) }
             return
         }
-        let window = threads * 4
-        var start = 0
+        // Workers take the next unit as soon as they are free; results are delivered in order.
+        let pipeline = OrderedPipeline<UnitResult>(maxInFlight: threads * 4)
         var merging: PieceMerger?
-        while start < units.count {
-            let batch = Array(units[start..<Swift.min(start + window, units.count)])
-            let slots = ResultSlots(count: batch.count)
-            DispatchQueue.concurrentPerform(iterations: batch.count) { index in
-                let unit = batch[index]
-                let input = inputs[unit.input]
-                if let piece = unit.piece, case .file(let path) = input.location {
-                    slots.store(.piece(analyzePiece(path: path, name: input.displayName, range: piece, options: options)), at: index)
+        func deliverUnit(_ result: UnitResult) {
+            switch result {
+            case .whole(let results):
+                for result in results { deliver(result) }
+            case let .piece(piece, input, range, isLast):
+                var merger = merging ?? PieceMerger(input: inputs[input])
+                merger.add(piece, startingAt: range.lowerBound)
+                if isLast {
+                    deliver(merger.finish())
+                    merging = nil
                 } else {
-                    slots.store(.whole(analyze(input, options: options)), at: index)
+                    merging = merger
                 }
             }
-            for (unit, result) in zip(batch, slots.results) {
-                switch result {
-                case .whole(let whole):
-                    deliver(whole)
-                case .piece(let piece):
-                    var merger = merging ?? PieceMerger(input: inputs[unit.input])
-                    merger.add(piece, startingAt: unit.piece?.lowerBound ?? 0)
-                    if unit.isLastPiece {
-                        deliver(merger.finish())
-                        merging = nil
-                    } else {
-                        merging = merger
-                    }
-                }
-            }
-            start += batch.count
         }
+        for unit in units {
+            switch unit {
+            case .whole(let range):
+                let batch = Array(inputs[range])
+                pipeline.submit(delivering: deliverUnit) { .whole(batch.map { analyze($0, options: options) }) }
+            case let .piece(index, path, range, isLast):
+                let name = inputs[index].displayName
+                pipeline.submit(delivering: deliverUnit) {
+                    .piece(analyzePiece(path: path, name: name, range: range, options: options), input: index, range: range, isLast: isLast)
+                }
+            }
+        }
+        pipeline.drain(deliverUnit)
     }
 
-    /// Whether `path` is a regular file large enough to be worth cutting (one `stat`, no open).
-    private static func isLargeFile(_ path: String, minimumPiece: Int) -> Bool {
-        var status = stat()
-        guard stat(path, &status) == 0, status.st_mode & S_IFMT == S_IFREG else { return false }
-        return Int(status.st_size) >= 2 * minimumPiece
+    /// The work: runs of small inputs read whole by one worker (so that a
+    /// thousand small files do not cost a thousand hand-overs between threads),
+    /// and the pieces of large files.
+    private static func plan(_ inputs: [TraceInput], threads: Int, minimumPiece: Int, limits: ResourceLimits) -> [WorkUnit] {
+        // One `stat` per input, no open: sizes, and which files are worth cutting.
+        let sizes = inputs.map { input -> Int in
+            guard case .file(let path) = input.location else { return 0 }
+            var status = stat()
+            guard stat(path, &status) == 0, status.st_mode & S_IFMT == S_IFREG else { return 0 }
+            return Int(status.st_size)
+        }
+        // Runs small enough to spread the inputs over every core several times.
+        let runBytes = Swift.max(64 << 10, Swift.min(1 << 20, sizes.reduce(0, +) / (threads * 16)))
+        var units: [WorkUnit] = []
+        var runStart = 0
+        var bytesInRun = 0
+        func closeRun(before end: Int) {
+            if runStart < end { units.append(.whole(runStart..<end)) }
+            runStart = end
+            bytesInRun = 0
+        }
+        for (index, input) in inputs.enumerated() {
+            if case .file(let path) = input.location, minimumPiece < Int.max, sizes[index] >= 2 * minimumPiece,
+               let pieces = InputSplitter.pieces(of: path, count: 2 * threads, minimumPiece: minimumPiece, limits: limits) {
+                closeRun(before: index)
+                for (number, piece) in pieces.enumerated() {
+                    units.append(.piece(input: index, path: path, range: piece, isLast: number == pieces.count - 1))
+                }
+                runStart = index + 1
+                continue
+            }
+            bytesInRun += sizes[index]
+            if bytesInRun >= runBytes || index + 1 - runStart >= 256 { closeRun(before: index + 1) }
+        }
+        closeRun(before: inputs.count)
+        return units
     }
 
-    /// One input, or one piece of a file.
-    private struct WorkUnit {
-        var input: Int
-        var piece: Range<Int>?
-        var isLastPiece: Bool
+    /// Inputs read whole, one after another, or one piece of a file.
+    private enum WorkUnit {
+        case whole(Range<Int>)
+        case piece(input: Int, path: String, range: Range<Int>, isLast: Bool)
     }
 
-    fileprivate enum UnitResult: Sendable {
-        case whole(InputResult)
-        case piece(PieceResult)
+    private enum UnitResult: Sendable {
+        case whole([InputResult])
+        case piece(PieceResult, input: Int, range: Range<Int>, isLast: Bool)
     }
 
     /// What one piece of a file gave, with locations relative to the piece.
-    fileprivate struct PieceResult: Sendable {
+    private struct PieceResult: Sendable {
         var outcomes: [TraceOutcome]
         var diagnostics: [Diagnostic]
         var summary: InputAnalyzer.Summary
@@ -189,22 +204,6 @@ public enum ParallelInputAnalyzer {
             return result
         }
     }
-}
-
-/// Results written by workers at distinct indices, read after they all finished.
-private final class ResultSlots: @unchecked Sendable {
-    private var slots: [ParallelInputAnalyzer.UnitResult?]
-    private let lock = DispatchSemaphore(value: 1)
-
-    init(count: Int) { slots = Array(repeating: nil, count: count) }
-
-    func store(_ result: ParallelInputAnalyzer.UnitResult, at index: Int) {
-        lock.wait()
-        slots[index] = result
-        lock.signal()
-    }
-
-    var results: [ParallelInputAnalyzer.UnitResult] { slots.compactMap { $0 } }
 }
 
 /// The number of cores this process may use.
