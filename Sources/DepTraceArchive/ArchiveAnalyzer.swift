@@ -21,7 +21,9 @@ public enum ArchiveAnalyzer {
     }
 
     /// Entries up to this size (when the archive states it) are read whole and parsed on another core.
-    static let bufferedEntryLimit: Int64 = 8 << 20
+    static let bufferedEntryLimit: Int64 = 1 << 20
+    /// Small entries decompressed ahead of the parsing: at most this many, so at most 32 MiB held.
+    static let entriesAhead = 32
     /// Entries from this size (or of unknown size) are decompressed on a read-ahead thread.
     static let readAheadThreshold: Int64 = 1 << 20
 
@@ -36,14 +38,14 @@ public enum ArchiveAnalyzer {
     ///
     /// - Parameters:
     ///   - entry: when given, only the entry of that name is read.
-    ///   - workers: threads parsing entries; 0 means one per core.
+    ///   - workers: 1 parses one entry at a time; otherwise (0: one per core) entries are parsed on every core.
     ///   - deliver: called on the calling thread, in archive order.
     public static func analyze(
         path: String, entry selected: String? = nil, options: AnalysisOptions, limits: ArchiveLimits = ArchiveLimits(), keepGoing: Bool = false,
         workers: Int = 0, deliver: (EntryResult) -> Void
     ) {
         let threads = workers > 0 ? workers : ProcessorCount.active
-        let pipeline = OrderedPipeline<EntryResult>(maxInFlight: Swift.max(2, Swift.min(2 * threads, 32)))
+        let pipeline = OrderedPipeline<EntryResult>(maxInFlight: threads > 1 ? entriesAhead : 1)
         let walker = ArchiveEntryWalker(path: path, limits: limits, keepGoing: keepGoing) { diagnostic in
             pipeline.submitReady(EntryResult(name: diagnostic.file, diagnostics: [diagnostic]))
         }
