@@ -46,10 +46,7 @@ public enum InputAnalyzer {
     ) -> Summary {
         let read = readTraces(source, name: name, options: options, observer: &observer, maxLineLength: maxLineLength, progress: progress)
         var summary = read.summary
-        if let inputError = read.inputError {
-            observer.report(inputError.diagnostic)
-            summary.errors += 1
-        } else if summary.traces == 0 {
+        if !read.failed, summary.traces == 0 {
             observer.report(emptyInputWarning(name))
             summary.warnings += 1
         }
@@ -61,23 +58,25 @@ public enum InputAnalyzer {
         var summary = Summary()
         /// JSON Lines read (0 for the binary encoding).
         var lines = 0
-        /// The failure that stopped the reading; not yet reported.
-        var inputError: InputError?
+        /// Whether a failure (reported, and counted among the errors) stopped the reading.
+        var failed = false
     }
 
-    /// Reads every trace of `source` into `observer`; the failure that stopped
-    /// the reading, if any, is returned instead of reported.
+    /// Reads every trace of `source` into `observer`, and the failure that
+    /// stopped the reading, if any; an input without traces is not warned
+    /// about (a piece of a file may hold none).
     static func readTraces<Observer: TraceObserver>(
         _ source: any ByteSource, name: String, options: AnalysisOptions, observer: inout Observer,
         maxLineLength: Int? = nil, progress: ((Int) -> Void)? = nil
     ) -> ReadResult {
         var result = ReadResult()
         var assembler = TraceAssembler(file: name, options: options, observer: observer)
+        var inputError: InputError?
         do {
             let (prefix, replayed) = try PrefixedByteSource.peek(source, count: BinaryLayout.magic.count)
             if let problem = EncodingSniffer.unsupportedEncoding(prefix) {
                 result.summary.bytes = prefix.count
-                result.inputError = .unsupportedContent(name, problem)
+                inputError = .unsupportedContent(name, problem)
             } else if !prefix.isEmpty, !EncodingSniffer.looksLikeJSONL(prefix) {
                 // The magic, part of it, or bytes that are no JSON: the binary
                 // reader reports damage with offsets and finds the next magic.
@@ -93,12 +92,17 @@ public enum InputAnalyzer {
                 try JSONLTraceReader.read(lines, into: &assembler, progress: progress)
             }
         } catch {
-            result.inputError = error
+            inputError = error
         }
         observer = assembler.observer
         result.summary.traces = assembler.traceCount
         result.summary.errors = assembler.errorCount
         result.summary.warnings = assembler.warningCount
+        if let inputError {
+            observer.report(inputError.diagnostic)
+            result.summary.errors += 1
+            result.failed = true
+        }
         return result
     }
 

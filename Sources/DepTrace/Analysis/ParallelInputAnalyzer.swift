@@ -157,13 +157,8 @@ public enum ParallelInputAnalyzer {
             return PieceResult(outcomes: [], diagnostics: [error.diagnostic], summary: InputAnalyzer.Summary(errors: 1), lines: 0, failed: true)
         }
         let read = InputAnalyzer.readTraces(source, name: name, options: options, observer: &collector)
-        var summary = read.summary
-        if let inputError = read.inputError {
-            collector.diagnostics.append(inputError.diagnostic)
-            summary.errors += 1
-        }
-        return PieceResult(outcomes: collector.outcomes, diagnostics: collector.diagnostics, summary: summary, lines: read.lines,
-                           failed: read.inputError != nil)
+        return PieceResult(outcomes: collector.outcomes, diagnostics: collector.diagnostics, summary: read.summary, lines: read.lines,
+                           failed: read.failed)
     }
 
     /// Puts the pieces of one file back together: trace indices, lines and
