@@ -1,5 +1,4 @@
 import DepTrace
-import Foundation
 
 /// Reads the traces of an archive or a compressed file in place: entries
 /// stream from libarchive into the trace readers, nothing is written to disk.

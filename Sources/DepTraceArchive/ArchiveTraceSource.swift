@@ -1,5 +1,4 @@
 import DepTrace
-import Foundation
 
 /// An archive or compressed file, or one entry of an archive, read in place
 /// as a ``TraceReadable``.
@@ -28,13 +27,12 @@ public struct ArchiveTraceSource: TraceReadable, Sendable, Hashable {
     /// Splits `ARCHIVE:ENTRY` when `reference` names no file but its part before
     /// a colon is an archive: `runs.tar.zst:h2o/17.dtrace.jsonl`.
     public static func entryReference(_ reference: String) -> ArchiveTraceSource? {
-        guard !FileManager.default.fileExists(atPath: reference) else { return nil }
+        guard FileStatus(path: reference) == nil else { return nil }
         var index = reference.endIndex
         while let colon = reference[..<index].lastIndex(of: ":") {
             let archive = String(reference[..<colon])
             let entry = String(reference[reference.index(after: colon)...])
-            var isDirectory: ObjCBool = false
-            if !entry.isEmpty, FileManager.default.fileExists(atPath: archive, isDirectory: &isDirectory), !isDirectory.boolValue,
+            if !entry.isEmpty, let status = FileStatus(path: archive), !status.isDirectory,
                 ArchiveInput.isArchiveOrCompressed(path: archive)
             {
                 return ArchiveTraceSource(path: archive, entry: entry)

@@ -1,5 +1,4 @@
 import DepTrace
-import Foundation
 
 /// One trace file to store in a bundle, and the name it gets there.
 public struct BundleEntry: Sendable, Hashable {
@@ -25,9 +24,9 @@ public struct BundleEntry: Sendable, Hashable {
     public static func collect(_ paths: [String], excluding output: String, report: (Diagnostic) -> Void) -> [BundleEntry] {
         var entries: [BundleEntry] = []
         var seen: [String: String] = [:]
-        let manager = FileManager.default
+        let outputStatus = FileStatus(path: output)
         func add(name: String, file: String) {
-            if (file as NSString).standardizingPath == (output as NSString).standardizingPath { return }
+            if let outputStatus, let status = FileStatus(path: file), status.isSameFile(as: outputStatus) { return }
             if let earlier = seen[name] {
                 report(Diagnostic(.error, file: file, message: "would be stored as \(name), the name \(earlier) already has; bundle the two from different folders"))
                 return
@@ -36,12 +35,11 @@ public struct BundleEntry: Sendable, Hashable {
             entries.append(BundleEntry(name: name, file: file))
         }
         for path in paths {
-            var isDirectory: ObjCBool = false
-            guard manager.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            guard let status = FileStatus(path: path) else {
                 report(Diagnostic(.error, file: path, message: "no such file or directory"))
                 continue
             }
-            if !isDirectory.boolValue {
+            if !status.isDirectory {
                 guard ArchiveInput.isTraceEntry(path) else {
                     report(Diagnostic(.error, file: path, message: "not a trace file: a bundle holds *.dtrace.jsonl and *.dtrace files, stored as they are"))
                     continue
@@ -51,17 +49,7 @@ public struct BundleEntry: Sendable, Hashable {
             }
             let base = path.hasSuffix("/") ? String(path.dropLast()) : path
             let prefix = entryName(base)
-            var found: [String] = []
-            if let enumerator = manager.enumerator(atPath: path) {
-                while let relative = enumerator.nextObject() as? String {
-                    var entryIsDirectory: ObjCBool = false
-                    guard ArchiveInput.isTraceEntry(relative), manager.fileExists(atPath: base + "/" + relative, isDirectory: &entryIsDirectory),
-                        !entryIsDirectory.boolValue
-                    else { continue }
-                    found.append(relative)
-                }
-            }
-            for relative in found.sorted() {
+            for relative in FolderWalk.files(under: path, where: ArchiveInput.isTraceEntry) {
                 add(name: prefix.isEmpty ? relative : prefix + "/" + relative, file: base + "/" + relative)
             }
         }

@@ -1,5 +1,4 @@
 import DepTrace
-import Foundation
 
 /// Reads a byte source ahead on its own thread, so that decompression runs on
 /// one core while the trace readers parse on another.
@@ -9,27 +8,30 @@ import Foundation
 /// (even when the consumer stopped early) and waits for it.
 final class ReadAheadSource: ByteSource, @unchecked Sendable {
     private let upstream: any ByteSource
-    private let condition = NSCondition()
-    private let done = DispatchSemaphore(value: 0)
+    private let condition = ConditionLock()
     // Guarded by `condition`:
     private var free: [UnsafeMutableRawBufferPointer]
     private var filled: [(block: UnsafeMutableRawBufferPointer, count: Int)] = []
     private var ended = false
     private var failure: InputError?
     private var cancelled = false
+    private var producing = true
     // Owned by the consumer:
     private var current: (block: UnsafeMutableRawBufferPointer, count: Int)?
     private var offset = 0
     private let blocks: [UnsafeMutableRawBufferPointer]
     private var finished = false
+    /// Set when no thread could be started: reads then go straight to upstream.
+    private var direct = false
 
     init(_ upstream: any ByteSource, blockSize: Int = 1 << 20, buffers: Int = 4) {
         self.upstream = upstream
         blocks = (0..<Swift.max(buffers, 2)).map { _ in UnsafeMutableRawBufferPointer.allocate(byteCount: blockSize, alignment: 64) }
         free = blocks
-        let thread = Thread { [self] in produce() }
-        thread.name = "deptrace.read-ahead"
-        thread.start()
+        if !DetachedThread.start({ [self] in produce() }) {
+            producing = false
+            direct = true
+        }
     }
 
     deinit {
@@ -39,7 +41,12 @@ final class ReadAheadSource: ByteSource, @unchecked Sendable {
 
     /// The producer: fills free blocks from upstream until its end, a failure or cancellation.
     private func produce() {
-        defer { done.signal() }
+        defer {
+            condition.lock()
+            producing = false
+            condition.broadcast()
+            condition.unlock()
+        }
         while true {
             condition.lock()
             while free.isEmpty && !cancelled { condition.wait() }
@@ -77,6 +84,7 @@ final class ReadAheadSource: ByteSource, @unchecked Sendable {
 
     func read(into buffer: UnsafeMutableRawBufferPointer) throws(InputError) -> Int {
         guard let base = buffer.baseAddress, buffer.count > 0 else { return 0 }
+        if direct { return try upstream.read(into: buffer) }
         while true {
             if let current, offset < current.count, let start = current.block.baseAddress {
                 let n = Swift.min(buffer.count, current.count - offset)
@@ -110,7 +118,7 @@ final class ReadAheadSource: ByteSource, @unchecked Sendable {
         condition.lock()
         cancelled = true
         condition.broadcast()
+        while producing { condition.wait() }
         condition.unlock()
-        done.wait()
     }
 }

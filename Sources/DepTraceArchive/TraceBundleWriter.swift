@@ -1,4 +1,3 @@
-import Foundation
 import DepTrace
 
 /// Writes a trace bundle: a tar or zip archive, or a single compressed trace,
@@ -76,10 +75,10 @@ public final class TraceBundleWriter {
         let size: Int64
         do {
             source = try FileByteSource(path: file)
-            guard let bytes = (try? FileManager.default.attributesOfItem(atPath: file))?[.size] as? NSNumber else {
-                throw InputError.readFailed(file, "cannot tell its size")
+            guard let status = FileStatus(path: file), status.kind == .regularFile else {
+                throw InputError.readFailed(file, "cannot tell its size: not a regular file")
             }
-            size = bytes.int64Value
+            size = status.size
         } catch {
             throw ArchiveError(path: handle.path, entry: name, message: "\(error)")
         }

@@ -1,4 +1,4 @@
-import Foundation
+import DepTrace
 
 /// Writes an export's files into a folder.
 public enum ExportFolder {
@@ -8,34 +8,21 @@ public enum ExportFolder {
     /// files (a README) are left alone.
     /// - Throws: ``ExportError`` naming the path that could not be written or removed.
     public static func write(_ files: [ExportFile], to path: String, owned: [String]) throws(ExportError) {
-        let manager = FileManager.default
-        var isFolder: ObjCBool = false
-        if manager.fileExists(atPath: path, isDirectory: &isFolder), !isFolder.boolValue {
+        if let status = FileStatus(path: path), !status.isDirectory {
             throw ExportError(description: "cannot write into \(path): it is a file, not a folder")
         }
+        let folder = path.hasSuffix("/") ? String(path.dropLast()) : path
         do {
-            try manager.createDirectory(atPath: path, withIntermediateDirectories: true)
+            try FileSystem.createFolders(path)
+            for file in files {
+                try FileSystem.write(file.bytes, to: folder + "/" + file.name)
+            }
+            let written = Set(files.map(\.name))
+            for name in owned where !written.contains(name) {
+                try FileSystem.removeFile(folder + "/" + name)
+            }
         } catch {
-            throw ExportError(description: "cannot create the folder \(path): \(error.localizedDescription)")
-        }
-        let folder = URL(fileURLWithPath: path, isDirectory: true)
-        for file in files {
-            let url = folder.appendingPathComponent(file.name)
-            do {
-                try Data(file.bytes).write(to: url)
-            } catch {
-                throw ExportError(description: "cannot write \(url.path): \(error.localizedDescription)")
-            }
-        }
-        let written = Set(files.map(\.name))
-        for name in owned where !written.contains(name) {
-            let url = folder.appendingPathComponent(name)
-            guard manager.fileExists(atPath: url.path) else { continue }
-            do {
-                try manager.removeItem(at: url)
-            } catch {
-                throw ExportError(description: "cannot remove the stale \(url.path): \(error.localizedDescription)")
-            }
+            throw ExportError(description: error.description)
         }
     }
 }

@@ -1,5 +1,5 @@
+import DepTrace
 import DepTraceReports
-import Foundation
 
 /// A table shown as a notebook cell's result, read from the CSV text the
 /// export wrote and laid out the way pandas shows the same columns after
@@ -72,7 +72,7 @@ struct FrameTable: Sendable {
             let magnitudes = values.compactMap { $0.map(abs) }
             let scientific = magnitudes.contains { $0 > 1e6 } || magnitudes.contains { $0 > 0 && $0 < 0.01 }
             // printf rounds the exact binary value half to even, as Python's format does.
-            var texts = values.map { value in value.map { String(format: scientific ? "%.2e" : "%.2f", $0) } }
+            var texts = values.map { value in value.map { PrintfFormat.string(scientific ? "%.2e" : "%.2f", $0) } }
             func trimmable(_ text: String) -> Bool {
                 guard text.hasSuffix("0"), let dot = text.firstIndex(of: ".") else { return false }
                 return text.distance(from: dot, to: text.endIndex) > 2

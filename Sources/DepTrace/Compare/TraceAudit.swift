@@ -119,7 +119,7 @@ public struct TraceAudit: Sendable {
         let freed = 1 - after.resident / p
         let unread = 1 - after.visible / p
         let tolerance = 1 / p
-        let shown = { (value: Double) in value == value.rounded() ? String(Int(value)) : String(format: "%.3f", value) }
+        let shown = { (value: Double) in value == value.rounded() ? String(Int(value)) : PrintfFormat.string("%.3f", value) }
         let held = "after the prefill the cache holds \(shown(after.resident)) of the \(prompt) prompt tokens (mean over streams): it frees \(shown(freed))"
         var findings: [Finding] = []
         if freed + tolerance < declared {

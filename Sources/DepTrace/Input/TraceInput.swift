@@ -1,4 +1,3 @@
-import Foundation
 
 /// One input to read: a file or standard input.
 public struct TraceInput: Sendable, Hashable {
@@ -53,34 +52,23 @@ public struct TraceInput: Sendable, Hashable {
     /// to `onMissing` and going on with the others.
     public static func expand(_ paths: [String], onMissing: (InputError) -> Void) -> [TraceInput] {
         var inputs: [TraceInput] = []
-        let manager = FileManager.default
         for path in paths {
             if path == "-" {
                 inputs.append(TraceInput(location: .standardInput))
                 continue
             }
-            var isDirectory: ObjCBool = false
-            guard manager.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            guard let status = FileStatus(path: path) else {
                 onMissing(.notFound(path))
                 continue
             }
-            guard isDirectory.boolValue else {
+            guard status.isDirectory else {
                 inputs.append(TraceInput(location: .file(path)))
                 continue
             }
-            var found: [String] = []
             let base = path.hasSuffix("/") ? String(path.dropLast()) : path
-            if let enumerator = manager.enumerator(atPath: path) {
-                while let relative = enumerator.nextObject() as? String {
-                    guard (traceExtensions + bundleExtensions).contains(where: { relative.hasSuffix($0) }) else { continue }
-                    var entryIsDirectory: ObjCBool = false
-                    let full = base + "/" + relative
-                    if manager.fileExists(atPath: full, isDirectory: &entryIsDirectory), !entryIsDirectory.boolValue {
-                        found.append(full)
-                    }
-                }
-            }
-            inputs.append(contentsOf: found.sorted().map { TraceInput(location: .file($0)) })
+            let extensions = traceExtensions + bundleExtensions
+            let found = FolderWalk.files(under: path) { relative in extensions.contains { relative.hasSuffix($0) } }
+            inputs.append(contentsOf: found.map { TraceInput(location: .file(base + "/" + $0)) })
         }
         return inputs
     }

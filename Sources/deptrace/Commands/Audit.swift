@@ -1,7 +1,11 @@
 import ArgumentParser
 import DepTrace
 import DepTraceReports
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 struct Audit: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -2,7 +2,6 @@ import ArgumentParser
 import DepTrace
 import DepTraceArchive
 import DepTraceReports
-import Foundation
 
 struct Bundle: ParsableCommand {
     static let configuration: CommandConfiguration = {
@@ -47,7 +46,7 @@ struct Bundle: ParsableCommand {
 
     func run() throws {
         let log = DiagnosticLog()
-        if FileManager.default.fileExists(atPath: output), !force {
+        if FileStatus(path: output) != nil, !force {
             log.report(Diagnostic(.error, file: output, message: "exists already; pass --force to replace it"))
             throw ExitCode(1)
         }
@@ -62,7 +61,7 @@ struct Bundle: ParsableCommand {
             for entry in entries { try writer.add(entry.name, contentsOf: entry.file) }
             try writer.close()
         } catch {
-            try? FileManager.default.removeItem(atPath: output)
+            try? FileSystem.removeFile(output)
             log.report(Diagnostic(.error, file: error.location, message: error.message))
             throw ExitCode(1)
         }

@@ -2,7 +2,6 @@ import ArgumentParser
 import DepTrace
 import DepTraceCharts
 import DepTraceReports
-import Foundation
 
 struct Chart: ParsableCommand {
     static let configuration: CommandConfiguration = {
@@ -205,9 +204,9 @@ struct Chart: ParsableCommand {
 
     private func write(_ bytes: [UInt8], to path: String) throws {
         do {
-            try Data(bytes).write(to: URL(fileURLWithPath: path))
+            try FileSystem.write(bytes, to: path)
         } catch {
-            throw ChartWriteError(description: "cannot write \(path): \(error.localizedDescription)")
+            throw ChartWriteError(description: error.description)
         }
     }
 }

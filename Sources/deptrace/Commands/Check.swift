@@ -2,7 +2,6 @@ import ArgumentParser
 import DepTrace
 import DepTraceJUnit
 import DepTraceReports
-import Foundation
 
 struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -79,10 +78,10 @@ struct Check: ParsableCommand {
         let checks = Gate.evaluate(outcomes, baseline: base, previous: before, limits: limits, groupBy: Stats.list(groupBy), seed: seed)
         if let junit {
             let bytes = try JUnitReport.render(checks)
-            try Data(bytes).write(to: URL(fileURLWithPath: junit))
+            try FileSystem.write(bytes, to: junit)
         }
         if let markdown {
-            try Data(GateReport.markdown(checks).utf8).write(to: URL(fileURLWithPath: markdown))
+            try FileSystem.write(Array(GateReport.markdown(checks).utf8), to: markdown)
         }
         output.write(GateReport.text(checks, verbose: verbose))
         output.flush()

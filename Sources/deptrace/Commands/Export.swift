@@ -3,7 +3,11 @@ import DepTrace
 import DepTraceArchive
 import DepTraceExport
 import DepTraceReports
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 struct Export: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -33,7 +37,7 @@ struct Export: ParsableCommand {
         let plain = !argument.isEmpty && argument.unicodeScalars.allSatisfy { scalar in
             (scalar.value < 128 && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar))) || "-_./:=,@%+".unicodeScalars.contains(scalar)
         }
-        return plain ? argument : "'" + argument.replacingOccurrences(of: "'", with: "'\\''") + "'"
+        return plain ? argument : "'" + argument.split(separator: "'", omittingEmptySubsequences: false).joined(separator: "'\\''") + "'"
     }
 }
 
@@ -143,7 +147,7 @@ struct ExportNotebook: ParsableCommand {
             title: title ?? "DepTrace study of " + input.paths.joined(separator: ", "), groupBy: keys, command: commandLine,
             version: DepTraceVersion.current, inputPaths: input.paths, baselinePaths: baseline, phases: input.analysisOptions.countedPhases.description,
             timelinePoints: timelinePoints)
-        if stamp { options.stamp = ISO8601DateFormatter().string(from: Date()) }
+        if stamp { options.stamp = Date().formatted(.iso8601) }
         let files = try NotebookExporter.export(traces, baseline: base, options: options)
         try ExportFolder.write(files, to: output, owned: NotebookExporter.fileNames)
         let analysed = traces.filter(\.outcome.isAnalysed).count
