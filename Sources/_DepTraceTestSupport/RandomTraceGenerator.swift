@@ -15,6 +15,11 @@ public struct RandomTraceGenerator {
         public var header: TraceHeader
         public var records: [Record]
 
+        public init(header: TraceHeader, records: [Record]) {
+            self.header = header
+            self.records = records
+        }
+
         /// The trace in the JSON Lines encoding.
         public var jsonl: String {
             JSONLRecordEncoder.line(for: header) + records.map { JSONLRecordEncoder.line(for: $0) }.joined()

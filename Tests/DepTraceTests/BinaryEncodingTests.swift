@@ -189,4 +189,65 @@ import _DepTraceTestSupport
         #expect(result.outcomes.first?.status == .unsupported)
         #expect(result.outcomes.last?.header?.sample == "after")
     }
+
+    /// Varints of every length from 1 to 10 bytes, at every distance from their
+    /// chunk's end: the decoder's one-byte, unchecked and byte-by-byte paths agree
+    /// with the JSONL reading of the same records.
+    @Test(arguments: [1, 2, 5, 11, 40, 300])
+    func varintsOfEveryLength(flushThreshold: Int) throws {
+        var records: [Record] = []
+        var first = 0
+        var time = 0
+        for bits in 0..<62 {
+            // Id gaps up to 2^49 keep ids below 2^53; time deltas and token ids span 1 to 10 bytes.
+            first += bits < 50 ? 1 << bits : 1
+            time += (1 << bits) - (bits % 2)
+            let tokens = [Int.max, -Int.max, -(1 << bits), 1 << bits, 0, -1]
+            records.append(.step(Step(phase: bits == 0 ? .prefill : .decode, first: first, count: 1 + bits % 3, time: time, tokens: tokens)))
+            first += 1 + bits % 3
+        }
+        records.append(.end(Claims()))
+        let trace = RandomTraceGenerator.Trace(header: TraceHeader(sample: "varints"), records: records)
+        let jsonl = try encode([trace], as: .jsonl)
+        let binary = try encode([trace], as: .binary, flushThreshold: flushThreshold)
+        var fromJSONL = RecordingObserver()
+        _ = InputAnalyzer.analyze(MemoryByteSource(jsonl), name: "a", options: AnalysisOptions(), observer: &fromJSONL)
+        var fromBinary = RecordingObserver()
+        _ = InputAnalyzer.analyze(MemoryByteSource(binary), name: "b", options: AnalysisOptions(), observer: &fromBinary)
+        #expect(fromJSONL.diagnostics.isEmpty, "\(fromJSONL.diagnostics)")
+        #expect(fromBinary.diagnostics.isEmpty, "\(fromBinary.diagnostics)")
+        #expect(fromJSONL.records[0] == records, "JSONL")
+        #expect(fromBinary.records[0] == records, "binary")
+        // And through the path for observers that do not see records (no tokens decoded).
+        let plain = analyzeBytes(binary)
+        #expect(plain.diagnostics.isEmpty)
+        #expect(plain.outcomes.map(\.metrics) == fromJSONL.outcomes.map(\.metrics))
+    }
+
+    /// An eleventh varint byte, or a tenth above 1, is damage at the byte that
+    /// overflows, wherever the varint sits in its chunk; a varint cut by the
+    /// chunk's end is damage too.
+    @Test(arguments: [0, 1, 20])
+    func varintLongerThan64Bits(trailingBytes: Int) throws {
+        var encoder = BinaryRecordEncoder()
+        var step: [UInt8] = []
+        encoder.append(.step(Step(phase: .prefill, first: 0, count: 1, time: 1)), to: &step)
+        #expect(step.last == 0x02)  // the zigzag time delta, last
+        let overlong = step.dropLast() + [UInt8](repeating: 0xFF, count: 9) + [0x02]
+        var mark: [UInt8] = []
+        encoder.append(.mark("x"), to: &mark)
+        var payload = Array(overlong)
+        while payload.count < overlong.count + trailingBytes { payload += mark }
+        let start = BinaryRecordEncoder.traceStart(TraceHeader(sample: "long"))
+        let bytes = start + BinaryRecordEncoder.chunk(payload)
+        let result = analyzeBytes(bytes)
+        #expect(result.errors.count == 1, "\(result.errors)")
+        #expect(result.errors.first?.message.hasPrefix("undecodable record: varint longer than 64 bits;") == true)
+        #expect(result.errors.first?.offset == start.count + BinaryLayout.chunkHeaderSize + overlong.count - 1)
+
+        let cut = Array(step.dropLast()) + [0xFF, 0xFF, 0xFF]
+        let cutResult = analyzeBytes(start + BinaryRecordEncoder.chunk(cut))
+        #expect(cutResult.errors.first?.message.hasPrefix("undecodable record: record cut short by the end of its chunk;") == true)
+        #expect(cutResult.errors.first?.offset == start.count + BinaryLayout.chunkHeaderSize + cut.count)
+    }
 }

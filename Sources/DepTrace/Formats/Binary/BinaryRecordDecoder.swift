@@ -40,6 +40,41 @@ struct BinaryRecordDecoder {
 
         @inline(__always)
         mutating func varint() throws(DecodeError) -> UInt64 {
+            let start = position
+            let available = bytes.count &- start
+            if available > 0 {
+                // Most varints are one byte (counts, deltas); the rest rarely come within 10 bytes of a chunk's end.
+                let first = bytes[start]
+                if first < 0x80 {
+                    position = start &+ 1
+                    return UInt64(first)
+                }
+                if available >= 10 { return try unboundedVarint(first: first, at: start) }
+            }
+            return try boundedVarint()
+        }
+
+        /// The varint at `start`, whose first byte is `first`, with at least 10 bytes left: no end checks.
+        @inline(__always)
+        private mutating func unboundedVarint(first: UInt8, at start: Int) throws(DecodeError) -> UInt64 {
+            var result = UInt64(first & 0x7F)
+            var index = 1
+            while index < 10 {
+                let byte = bytes[start &+ index]
+                if index == 9 && byte > 1 { throw DecodeError(offset: start &+ 9, message: "varint longer than 64 bits") }
+                result |= UInt64(byte & 0x7F) << UInt64(7 &* index)
+                index &+= 1
+                if byte < 0x80 {
+                    position = start &+ index
+                    return result
+                }
+            }
+            // Unreachable: the tenth byte either ends the varint or is above 1.
+            throw DecodeError(offset: start &+ 9, message: "varint longer than 64 bits")
+        }
+
+        /// A varint read byte by byte, each checked against the end of the chunk.
+        private mutating func boundedVarint() throws(DecodeError) -> UInt64 {
             var result: UInt64 = 0
             var shift: UInt64 = 0
             while true {
