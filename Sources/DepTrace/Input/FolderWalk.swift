@@ -1,9 +1,5 @@
 #if canImport(FoundationEssentials)
-#if canImport(FoundationEssentials)
 import FoundationEssentials
-#else
-import Foundation
-#endif
 #else
 import Foundation
 #endif
