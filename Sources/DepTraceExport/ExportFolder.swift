@@ -8,9 +8,6 @@ public enum ExportFolder {
     /// files (a README) are left alone.
     /// - Throws: ``ExportError`` naming the path that could not be written or removed.
     public static func write(_ files: [ExportFile], to path: String, owned: [String]) throws(ExportError) {
-        if let status = FileStatus(path: path), !status.isDirectory {
-            throw ExportError(description: "cannot write into \(path): it is a file, not a folder")
-        }
         let folder = path.hasSuffix("/") ? String(path.dropLast()) : path
         do {
             try FileSystem.createFolders(path)

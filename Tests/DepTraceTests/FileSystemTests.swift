@@ -58,7 +58,7 @@ import Testing
         #expect(error?.description.hasPrefix(root + "/no/such/folder/file: cannot open: ") == true)
         try FileSystem.write([1], to: root + "/plain")
         let notFolder = #expect(throws: InputError.self) { try FileSystem.createFolders(root + "/plain") }
-        #expect(notFolder?.description == root + "/plain: write failed: not a folder")
+        #expect(notFolder?.description == root + "/plain: write failed: it is a file, not a folder")
     }
 
     @Test func sameFileThroughDifferentPaths() throws {

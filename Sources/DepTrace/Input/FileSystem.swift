@@ -22,7 +22,7 @@ public enum FileSystem {
     /// Creates the folder at `path` and any missing parent, as `mkdir -p` does.
     public static func createFolders(_ path: String) throws(InputError) {
         if let status = FileStatus(path: path) {
-            guard status.isDirectory else { throw .writeFailed(path, "not a folder") }
+            guard status.isDirectory else { throw .writeFailed(path, "it is a file, not a folder") }
             return
         }
         var prefix = path.hasPrefix("/") ? "/" : ""

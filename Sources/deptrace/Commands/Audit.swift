@@ -54,7 +54,7 @@ struct Audit: ParsableCommand {
         let progress = ProgressReporter(enabled: input.noProgress ? false : nil)
         let log = DiagnosticLog(progress: progress)
         var auditor = BudgetAuditor()
-        for source in input.archive.readables(input.paths, perEntry: false, log: log) {
+        for source in input.inputs(reportingTo: log) {
             _ = source.analyze(options: input.analysisOptions, observer: &auditor)
         }
         for diagnostic in auditor.diagnostics { log.report(diagnostic) }

@@ -73,8 +73,6 @@ struct ExportNotebook: ParsableCommand {
                 The same traces and options give the same bytes (no date
                 unless --stamp). Files of an earlier export that this one
                 does not write are removed; other files are left alone.
-                Archives and compressed traces are not read yet: unpack
-                them first.
 
                 Metrics (see 'deptrace stats --help'):
                 \(MetricHelp.text)
@@ -176,8 +174,7 @@ struct ExportPerfetto: ParsableCommand {
                                       at the end of the step it follows
             Values are the mean over streams, or one stream's with
             --stream. Open the file at ui.perfetto.dev (Open trace file)
-            or in chrome://tracing (Load). Archives and compressed traces
-            are not read yet: unpack them first.
+            or in chrome://tracing (Load).
 
             Examples:
               deptrace export perfetto Traces/lightthinker.dtrace.jsonl \\
