@@ -100,6 +100,31 @@ public enum ArchiveAnalyzer {
         return total
     }
 
+    /// Reads the trace entries of the archive or compressed file at `path` one
+    /// after another on the calling thread, in one pass, each into a fresh
+    /// observer from `makeObserver`, handed to `finished` with the entry's name
+    /// (`archive:entry`) and counts.
+    ///
+    /// - Parameters:
+    ///   - entry: when given, only the entry of that name is read.
+    ///   - report: diagnostics about the archive rather than an entry (it is
+    ///     not an archive, or it is damaged between entries).
+    public static func analyzeEachEntry<Observer: TraceObserver>(
+        path: String, entry selected: String? = nil, options: AnalysisOptions, limits: ArchiveLimits = ArchiveLimits(),
+        keepGoing: Bool = false, makeObserver: () -> Observer, report: (Diagnostic) -> Void,
+        finished: (_ name: String, _ observer: Observer, _ summary: InputAnalyzer.Summary) -> Void
+    ) {
+        // The walker keeps its report closure only while it walks, here.
+        withoutActuallyEscaping(report) { report in
+            let walker = ArchiveEntryWalker(path: path, limits: limits, keepGoing: keepGoing, report: report)
+            walker.walk(selecting: selected) { entry in
+                var observer = makeObserver()
+                let summary = analyzeStreaming(entry, options: options, observer: &observer)
+                finished(entry.name, observer, summary)
+            }
+        }
+    }
+
     /// The names of the trace entries of the archive at `path`, in archive
     /// order (their data is not parsed), and whether it is a single compressed file.
     ///

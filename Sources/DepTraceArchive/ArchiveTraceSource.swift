@@ -24,6 +24,16 @@ public struct ArchiveTraceSource: TraceReadable, Sendable, Hashable {
         ArchiveAnalyzer.analyze(path: path, entry: entry, options: options, limits: limits, keepGoing: keepGoing, observer: &observer)
     }
 
+    /// One observer per trace entry, in archive order, decompressing the archive once.
+    public func analyzeEachFile<Observer: TraceObserver>(
+        options: AnalysisOptions, makeObserver: () -> Observer, report: (Diagnostic) -> Void,
+        finished: (_ name: String, _ observer: Observer, _ summary: InputAnalyzer.Summary) -> Void
+    ) {
+        ArchiveAnalyzer.analyzeEachEntry(
+            path: path, entry: entry, options: options, limits: limits, keepGoing: keepGoing,
+            makeObserver: makeObserver, report: report, finished: finished)
+    }
+
     /// Splits `ARCHIVE:ENTRY` when `reference` names no file but its part before
     /// a colon is an archive: `runs.tar.zst:h2o/17.dtrace.jsonl`.
     public static func entryReference(_ reference: String) -> ArchiveTraceSource? {

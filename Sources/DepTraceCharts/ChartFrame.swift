@@ -2,7 +2,8 @@
 public struct ChartFrame: Sendable {
     /// One legend entry: a swatch and its name.
     public struct LegendEntry: Sendable, Hashable {
-        public enum Swatch: Sendable, Hashable { case area, line, tick }
+        /// `none`: the name alone (the note that entries were left out).
+        public enum Swatch: Sendable, Hashable { case area, line, tick, none }
         public var name: String
         public var color: String
         public var swatch: Swatch
@@ -32,17 +33,42 @@ public struct ChartFrame: Sendable {
         self.bottomExtra = bottomExtra
     }
 
-    /// Legend entries placed in rows under the title: (entry, x, row).
+    /// The most legend rows: a third of the room between the margins, so that
+    /// a legend of hundreds of traces never squeezes the plot away.
+    var maxLegendRows: Int { Swift.max(1, Int((height - 88 - bottomExtra) / 3 / 16)) }
+
+    /// Legend entries placed in rows under the title: (entry, x, row). When
+    /// they need more than ``maxLegendRows`` rows, the series entries that do
+    /// not fit give way to "… and N more"; keys of event ticks stay.
     var legendPlacement: [(LegendEntry, Double, Int)] {
+        let all = place(legend)
+        guard let last = all.last, last.2 >= maxLegendRows else { return all }
+        let keys = legend.filter { $0.swatch == .tick }
+        let items = legend.filter { $0.swatch != .tick }
+        var shown = Swift.min(items.count, all.prefix { $0.2 < maxLegendRows }.count)
+        while true {
+            let note = LegendEntry(name: "… and \(items.count - shown) more", color: Palette.axis, swatch: .none)
+            let placed = place(Array(items.prefix(shown)) + [note] + keys)
+            if shown == 0 || (placed.last?.2 ?? 0) < maxLegendRows { return placed }
+            shown -= 1
+        }
+    }
+
+    /// `entries` in rows from the left margin, wrapping at the right.
+    private func place(_ entries: [LegendEntry]) -> [(LegendEntry, Double, Int)] {
         var placed: [(LegendEntry, Double, Int)] = []
         var x = 64.0, row = 0
-        for entry in legend {
-            let entryWidth = 18 + TextWidth.of(entry.name, size: Self.legendSize) + 20
+        for entry in entries {
+            let entryWidth = Self.legendWidth(entry)
             if x + entryWidth > width - 12, x > 64 { row += 1; x = 64 }
             placed.append((entry, x, row))
             x += entryWidth
         }
         return placed
+    }
+
+    private static func legendWidth(_ entry: LegendEntry) -> Double {
+        (entry.swatch == .none ? 0 : 18) + TextWidth.of(entry.name, size: legendSize) + 20
     }
 
     var legendRows: Int { legend.isEmpty ? 0 : (legendPlacement.last?.2 ?? 0) + 1 }
@@ -61,8 +87,10 @@ public struct ChartFrame: Sendable {
             case .area: legendGroup.marks.append(.rect(x: x, y: y - 9, width: 12, height: 10, Style(fill: entry.color, fillOpacity: 0.35, stroke: entry.color, strokeWidth: 1.5)))
             case .line: legendGroup.marks.append(.line(from: Point(x, y - 4), to: Point(x + 12, y - 4), Style(stroke: entry.color, strokeWidth: 2)))
             case .tick: legendGroup.marks.append(.line(from: Point(x + 6, y - 9), to: Point(x + 6, y + 1), Style(stroke: entry.color, strokeWidth: 1.5)))
+            case .none: break
             }
-            legendGroup.marks.append(.text(entry.name, at: Point(x + 18, y), TextStyle(size: Self.legendSize), className: "legend-label"))
+            let textX = entry.swatch == .none ? x : x + 18
+            legendGroup.marks.append(.text(entry.name, at: Point(textX, y), TextStyle(size: Self.legendSize, fill: entry.swatch == .none ? entry.color : Palette.ink), className: "legend-label"))
         }
         let titleGroup = MarkGroup(className: "chart-title", marks: [
             .text(title, at: Point(width / 2, 22), TextStyle(size: Self.titleSize, anchor: .middle, bold: true), className: "title"),

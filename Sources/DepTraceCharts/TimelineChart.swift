@@ -15,6 +15,9 @@ public enum TimelineChart {
         }
     }
 
+    /// Series up to which every peak is labelled.
+    static let maxPeakLabels = 16
+
     /// The chart, laid out.
     /// - Parameters:
     ///   - streamLabel: what the values are: `mean over streams` or `stream 3`.
@@ -31,12 +34,15 @@ public enum TimelineChart {
         let frame = ChartFrame(width: width, height: height, title: title, legend: legend.count > 1 ? legend : [], bottomExtra: hasCompress || hasMarks ? 8 : 0)
         let p = frame.plot
         let lastStep = series.map { $0.sampler.count - 1 }.max() ?? 0
-        let peak = series.map { item in item.sampler.peak.map { item.value($0.value) } ?? 0 }.max() ?? 0
+        let peaks = series.map { item in item.sampler.peak.map { item.value($0.value) } ?? 0 }
+        let peak = peaks.max() ?? 0
         let x = NiceScale(minimum: 0, maximum: Double(Swift.max(1, lastStep)), ticks: Swift.max(2, Int(width / 110)), integral: true, pixels: p.left...p.right)
         let y = NiceScale(minimum: 0, maximum: peak * 1.08, ticks: Swift.max(2, Int(height / 70)), integral: true, pixels: p.top...p.bottom, reversed: true)
         var groups = [frame.header(), frame.axes(x: x, y: y, xLabel: "generation step (forward pass)", yLabel: "tokens in context, |V| + n (\(streamLabel))")]
         var seriesGroups: [MarkGroup] = []
         var placedLabels: [(x: Double, y: Double, width: Double)] = []
+        // Beyond a handful of series, per-series peak labels only bury each other: mark the highest alone.
+        let highest = peaks.indices.max { peaks[$0] < peaks[$1] }
         for (index, item) in series.enumerated() {
             let color = Palette.color(index)
             let points = item.sampler.points.map { Point(x.position(Double($0.step)), y.position(item.value($0.value))) }
@@ -46,7 +52,7 @@ public enum TimelineChart {
                 group.marks.append(.path(area, closed: true, Style(fill: color, fillOpacity: series.count > 3 ? 0.08 : 0.15)))
                 group.marks.append(.path(points, closed: false, Style(stroke: color, strokeWidth: 1.5)))
             }
-            if let top = item.sampler.peak {
+            if let top = item.sampler.peak, series.count <= maxPeakLabels || index == highest {
                 let center = Point(x.position(Double(top.step)), y.position(item.value(top.value)))
                 let label = "peak \(NumberFormat.exact(item.value(top.value)))"
                 let labelWidth = TextWidth.of(label, size: 11)

@@ -135,6 +135,70 @@ func run(_ command: String, _ arguments: [String], in directory: URL) throws -> 
     }
 }
 
+/// Records what one trace file gave: the files its traces named and their count.
+struct FileRecorder: TraceObserver {
+    var files: [String] = []
+    var diagnostics: [Diagnostic] = []
+    mutating func traceFinished(_ outcome: TraceOutcome, analyzer: TraceAnalyzer?) { files.append(outcome.file) }
+    mutating func report(_ diagnostic: Diagnostic) { diagnostics.append(diagnostic) }
+}
+
+@Suite struct EachEntryTests {
+    /// Every trace file of `readable`, as (name, files its traces named, traces counted, diagnostics).
+    func eachFile(_ readable: some TraceReadable) -> (files: [(name: String, traces: [String], count: Int)], loose: [Diagnostic], inEntries: [Diagnostic]) {
+        var files: [(name: String, traces: [String], count: Int)] = []
+        var loose: [Diagnostic] = []
+        var inEntries: [Diagnostic] = []
+        readable.analyzeEachFile(
+            options: AnalysisOptions(), makeObserver: { FileRecorder() }, report: { loose.append($0) }
+        ) { name, recorder, summary in
+            files.append((name, recorder.files, summary.traces))
+            inEntries += recorder.diagnostics
+        }
+        return (files, loose, inEntries)
+    }
+
+    @Test func eachEntryGetsItsOwnObserverInArchiveOrder() throws {
+        try withTemporaryDirectory { directory in
+            let entries = try copySamples(to: directory)
+            let path = directory.appendingPathComponent("b.tar.zst").path
+            try writeBundle(URL(fileURLWithPath: path), entries: entries, in: directory)
+            let result = eachFile(ArchiveTraceSource(path: path))
+            #expect(result.files.map(\.name) == entries.map { "\(path):\($0)" })
+            for file in result.files {
+                #expect(!file.traces.isEmpty)
+                #expect(file.traces.allSatisfy { $0 == file.name })
+                #expect(file.count == file.traces.count)
+            }
+            #expect(result.loose.isEmpty && result.inEntries.isEmpty)
+            // The same traces, read through the per-archive path, in the same order.
+            var whole = FileRecorder()
+            _ = ArchiveTraceSource(path: path).analyze(options: AnalysisOptions(), observer: &whole)
+            #expect(result.files.flatMap(\.traces) == whole.files)
+            // A loose file is one trace file under its own name.
+            let loose = eachFile(TraceInput(location: .file(directory.appendingPathComponent(entries[0]).path)))
+            #expect(loose.files.map(\.name) == [directory.appendingPathComponent(entries[0]).path])
+        }
+    }
+
+    @Test func aCutArchiveGivesTheEntriesBeforeTheDamageAndReportsIt() throws {
+        try withTemporaryDirectory { directory in
+            let entries = try copySamples(to: directory)
+            let path = directory.appendingPathComponent("cut.tar.zst")
+            try writeBundle(path, entries: entries, in: directory)
+            let data = try Data(contentsOf: path)
+            try data.prefix(data.count * 6 / 10).write(to: path)
+            let result = eachFile(ArchiveTraceSource(path: path.path))
+            let names = result.files.map(\.name)
+            #expect(!names.isEmpty && names.count <= entries.count)
+            #expect(names == Array(entries.prefix(names.count)).map { "\(path.path):\($0)" })
+            // The damage is named: inside the entry it cut, or between entries.
+            let errors = (result.loose + result.inEntries).filter { $0.severity == .error }
+            #expect(!errors.isEmpty)
+        }
+    }
+}
+
 /// The lines of `text` that do not start with `prefix`.
 func rows(of text: String, except prefix: String) -> [String] {
     text.split(separator: "\n").map(String.init).filter { line in !line.hasPrefix(prefix) }

@@ -109,6 +109,20 @@ func writeLargeTrace(_ name: String, in directory: URL) throws {
         }
     }
 
+    @Test func timelineChartOfABundleEqualsTheChartOfItsFolder() throws {
+        try withTemporaryDirectory { directory in
+            _ = try copySamples(to: directory)
+            #expect(try runDepTrace(["bundle", "b.tar.zst", "runs"], currentDirectory: directory).status == 0)
+            let bundle = try runDepTrace(["chart", "timeline", "b.tar.zst", "-o", "bundle.svg", "--csv", "bundle.csv"], currentDirectory: directory)
+            let folder = try runDepTrace(["chart", "timeline", "runs", "-o", "folder.svg", "--csv", "folder.csv"], currentDirectory: directory)
+            #expect(bundle.status == 0, "\(bundle.stderr)")
+            #expect(folder.status == 0, "\(folder.stderr)")
+            let bundleCSV = try String(contentsOf: directory.appendingPathComponent("bundle.csv"), encoding: .utf8)
+            let folderCSV = try String(contentsOf: directory.appendingPathComponent("folder.csv"), encoding: .utf8)
+            #expect(!bundleCSV.isEmpty && bundleCSV == folderCSV)
+        }
+    }
+
     @Test func convertReadsArchivesInPlace() throws {
         try withTemporaryDirectory { directory in
             _ = try copySamples(to: directory)

@@ -32,6 +32,30 @@ import Testing
         #expect(NumberFormat.exact(10.5) == "10.5")
     }
 
+    @Test(arguments: [(800.0, 450.0, 1_319), (200.0, 150.0, 40), (4000.0, 4000.0, 5_000), (800.0, 450.0, 3)])
+    func aLegendOfManyTracesLeavesTheChartMostOfItsHeight(width: Double, height: Double, entries: Int) {
+        let key = ChartFrame.LegendEntry(name: "compress step", color: Palette.event, swatch: .tick)
+        let legend = (0..<entries).map { ChartFrame.LegendEntry(name: "method-\($0) (sample \($0))", color: Palette.color($0)) } + [key]
+        let frame = ChartFrame(width: width, height: height, title: "t", legend: legend)
+        let plot = frame.plot
+        // At least two thirds of the room between the margins (88 pixels), less one legend row.
+        #expect(plot.bottom - plot.top >= (height - 88) * 2 / 3 - 16, "plot \(plot.top)...\(plot.bottom)")
+        let labels = frame.header().children.flatMap(\.marks).compactMap { mark -> String? in
+            if case .text(let text, _, _, let className) = mark, className == "legend-label" { return text }
+            return nil
+        }
+        // The key of the event ticks is always shown, last.
+        #expect(labels.last == key.name)
+        if labels.count >= 2, case let note = labels[labels.count - 2], note.hasPrefix("… and ") {
+            // The entries shown and the number left out add up to all of them.
+            let left = Int(note.dropFirst("… and ".count).dropLast(" more".count)) ?? -1
+            #expect(labels.count - 2 + left == entries)
+            #expect(labels.dropLast(2) == legend.prefix(labels.count - 2).map(\.name))
+        } else {
+            #expect(labels == legend.map(\.name))
+        }
+    }
+
     @Test func textWidthComesFromTheTable() {
         #expect(TextWidth.of("", size: 11) == 0)
         #expect(TextWidth.of("mmm", size: 10) > TextWidth.of("iii", size: 10))

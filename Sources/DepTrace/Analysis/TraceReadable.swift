@@ -8,6 +8,27 @@ public protocol TraceReadable: Sendable {
     var displayName: String { get }
     /// Reads every trace and reports traces, records and diagnostics to `observer`.
     func analyze<Observer: TraceObserver>(options: AnalysisOptions, observer: inout Observer) -> InputAnalyzer.Summary
+    /// Reads every trace file this names, one after another, each into a fresh
+    /// observer from `makeObserver`, and hands each to `finished` with its name
+    /// and counts. A loose file is one trace file; an archive is one per trace
+    /// entry, all read in a single pass over the archive.
+    ///
+    /// - Parameter report: diagnostics that belong to no trace file (a damaged
+    ///   archive between its entries).
+    func analyzeEachFile<Observer: TraceObserver>(
+        options: AnalysisOptions, makeObserver: () -> Observer, report: (Diagnostic) -> Void,
+        finished: (_ name: String, _ observer: Observer, _ summary: InputAnalyzer.Summary) -> Void)
+}
+
+extension TraceReadable {
+    public func analyzeEachFile<Observer: TraceObserver>(
+        options: AnalysisOptions, makeObserver: () -> Observer, report: (Diagnostic) -> Void,
+        finished: (_ name: String, _ observer: Observer, _ summary: InputAnalyzer.Summary) -> Void
+    ) {
+        var observer = makeObserver()
+        let summary = analyze(options: options, observer: &observer)
+        finished(displayName, observer, summary)
+    }
 }
 
 extension TraceInput: TraceReadable {

@@ -156,16 +156,22 @@ struct Chart: ParsableCommand {
 
     private func timeline(size: (width: Double, height: Double), log: DiagnosticLog) -> (Scene, String)? {
         var series: [TimelineSeries] = []
-        for traceInput in input.archive.readables(input.paths, perEntry: true, log: log) {
-            var collector = TimelineCollector(traceIndex: trace, stream: stream, capacity: TimelineChart.capacity(width: size.width))
-            let summary = traceInput.analyze(options: input.analysisOptions, observer: &collector)
-            for diagnostic in collector.diagnostics { log.report(diagnostic) }
-            if collector.streamOutOfRange {
-                log.report(Diagnostic(.error, file: traceInput.displayName, trace: trace, message: "--stream \(stream ?? 0) is out of range: the trace has fewer streams"))
-            } else if !collector.finished {
-                log.report(Diagnostic(.error, file: traceInput.displayName, message: "no trace \(trace): the input holds \(summary.traces) trace\(summary.traces == 1 ? "" : "s")"))
+        // One collector per trace file; an archive is read once, not once per entry.
+        for readable in input.archive.readables(input.paths, perEntry: false, log: log) {
+            readable.analyzeEachFile(
+                options: input.analysisOptions,
+                makeObserver: { TimelineCollector(traceIndex: trace, stream: stream, capacity: TimelineChart.capacity(width: size.width)) },
+                report: log.report
+            ) { name, collector, summary in
+                for diagnostic in collector.diagnostics { log.report(diagnostic) }
+                if collector.streamOutOfRange {
+                    log.report(Diagnostic(.error, file: name, trace: trace, message: "--stream \(stream ?? 0) is out of range: the trace has fewer streams"))
+                } else if !collector.finished, summary.traces > 0 || summary.errors == 0 {
+                    // (An entry that failed before its first trace has its error reported already.)
+                    log.report(Diagnostic(.error, file: name, message: "no trace \(trace): the input holds \(summary.traces) trace\(summary.traces == 1 ? "" : "s")"))
+                }
+                if let item = collector.series { series.append(item) }
             }
-            if let item = collector.series { series.append(item) }
         }
         guard !series.isEmpty else { return nil }
         TimelineChart.disambiguate(&series)
