@@ -122,6 +122,17 @@ import _DepTraceTestSupport
     }
 
     /// One long trace has no header to cut at: the file is read whole.
+    @Test func filesAreCutIntoAMultipleOfTheThreadsWhenTheyCanBe() {
+        let mib = 1 << 20
+        // 14.5 MiB holds three 4 MiB pieces: two cores get two, not three (the third would run alone).
+        #expect(ParallelInputAnalyzer.pieceCount(size: 29 * mib / 2, threads: 2, minimumPiece: 4 * mib) == 2)
+        #expect(ParallelInputAnalyzer.pieceCount(size: 64 * mib, threads: 2, minimumPiece: 4 * mib) == 4)
+        #expect(ParallelInputAnalyzer.pieceCount(size: 20 * mib, threads: 8, minimumPiece: 4 * mib) == 5)
+        #expect(ParallelInputAnalyzer.pieceCount(size: 40 * mib, threads: 8, minimumPiece: 4 * mib) == 8)
+        #expect(ParallelInputAnalyzer.pieceCount(size: 7 * mib, threads: 2, minimumPiece: 4 * mib) == 1)
+        #expect(ParallelInputAnalyzer.pieceCount(size: 100, threads: 2, minimumPiece: 0) == 4)
+    }
+
     @Test func oneLongTraceIsNotCut() throws {
         var generator = RandomTraceGenerator(seed: 73_000)
         let trace = generator.trace(sample: "long", maxSteps: 3000)

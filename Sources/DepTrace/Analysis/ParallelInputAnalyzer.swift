@@ -112,7 +112,7 @@ public enum ParallelInputAnalyzer {
         }
         for (index, input) in inputs.enumerated() {
             if case .file(let path) = input.location, minimumPiece < Int.max, sizes[index] >= 2 * minimumPiece,
-               let pieces = InputSplitter.pieces(of: path, count: 2 * threads, minimumPiece: minimumPiece, limits: limits) {
+               let pieces = InputSplitter.pieces(of: path, count: pieceCount(size: sizes[index], threads: threads, minimumPiece: minimumPiece), limits: limits) {
                 closeRun(before: index)
                 for (number, piece) in pieces.enumerated() {
                     units.append(.piece(input: index, path: path, range: piece, isLast: number == pieces.count - 1))
@@ -125,6 +125,16 @@ public enum ParallelInputAnalyzer {
         }
         closeRun(before: inputs.count)
         return units
+    }
+
+    /// How many pieces to cut a file of `size` bytes into: two per thread when
+    /// they are large enough, else one per thread, else as many as fit. A
+    /// multiple of the threads keeps every core busy to the end: three equal
+    /// pieces on two cores take as long as four.
+    public static func pieceCount(size: Int, threads: Int, minimumPiece: Int) -> Int {
+        let fit = size / Swift.max(minimumPiece, 1)
+        if fit >= 2 * threads { return 2 * threads }
+        return fit >= threads ? threads : fit
     }
 
     /// Inputs read whole, one after another, or one piece of a file.

@@ -118,20 +118,11 @@ public struct TraceAnalyzer: Sendable {
         var attended = 0
         var held = 0
         for index in states.indices {
-            let resident = states[index].resident.count
-            let visible = resident &- states[index].hidden.count
-            if counted {
-                let stepDep = try Checked.add(try Checked.multiply(n, visible, "step Dep"), triangle, "step Dep")
-                states[index].dep = try Checked.add(states[index].dep, stepDep, "dep")
-            }
-            // Counts stay below 2^54, so these sums cannot overflow.
-            states[index].peak = Swift.max(states[index].peak, visible &+ n)
-            states[index].residentPeak = Swift.max(states[index].residentPeak, resident &+ n)
-            attended = try Checked.add(attended, try Checked.multiply(multiplicity[index], visible &+ n, "peak_kv"), "peak_kv")
-            held = try Checked.add(held, try Checked.multiply(multiplicity[index], resident &+ n, "resident_peak_kv"), "resident_peak_kv")
-            let before = states[index].storedUnits
-            states[index].resident.insert(ids)
-            heldIntervals &+= states[index].storedUnits &- before
+            // One mutating call per state: one uniqueness check, not one per field.
+            let sizes = try states[index].step(ids, dep: counted ? triangle : nil)
+            heldIntervals &+= sizes.unitsAdded
+            attended = try Checked.add(attended, try Checked.multiply(multiplicity[index], sizes.attended, "peak_kv"), "peak_kv")
+            held = try Checked.add(held, try Checked.multiply(multiplicity[index], sizes.held, "resident_peak_kv"), "resident_peak_kv")
         }
         peakKV = Swift.max(peakKV, attended)
         residentPeakKV = Swift.max(residentPeakKV, held)

@@ -96,8 +96,10 @@ public struct IntervalSet: Sendable, Hashable {
     ///
     /// - Complexity: O(1) amortized when `range` starts at or after the largest
     ///   id (the common case: a step's new queries); O(r) otherwise.
+    @inline(__always)
     public mutating func insert(_ range: Range<Int>) {
         if range.isEmpty { return }
+        // The usual case, new ids after every stored one, stays inline.
         if let lastRange = ranges.last, lastRange.upperBound <= range.lowerBound {
             if lastRange.upperBound == range.lowerBound {
                 ranges[ranges.count &- 1] = lastRange.lowerBound..<range.upperBound
@@ -107,6 +109,11 @@ public struct IntervalSet: Sendable, Hashable {
             count &+= range.count
             return
         }
+        insertBeforeEnd(range)
+    }
+
+    /// `insert(range)` for a range that does not lie after every stored range.
+    private mutating func insertBeforeEnd(_ range: Range<Int>) {
         if ranges.isEmpty {
             ranges.append(range)
             count = range.count
