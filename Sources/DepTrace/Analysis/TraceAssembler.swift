@@ -33,6 +33,8 @@ public struct TraceAssembler<Observer: TraceObserver> {
 
     private var state: State = .noTrace(reported: false)
     private var current: TraceAnalyzer?
+    /// One-query steps read but not yet applied; every other item applies them first.
+    private var run = StepRun()
     /// Headers seen so far, supported or not.
     public private(set) var traceCount = 0
     public private(set) var errorCount = 0
@@ -58,6 +60,7 @@ public struct TraceAssembler<Observer: TraceObserver> {
 
     /// A header line or block: ends the current trace and starts the next.
     public mutating func header(_ header: TraceHeader, at location: InputLocation) {
+        applyRun()
         finishActive()
         let index = traceCount
         traceCount += 1
@@ -81,6 +84,7 @@ public struct TraceAssembler<Observer: TraceObserver> {
 
     /// A header whose fields break the format: it still starts a (skipped) trace.
     public mutating func badHeader(_ violation: RuleViolation, at location: InputLocation) {
+        applyRun()
         finishActive()
         let index = traceCount
         traceCount += 1
@@ -96,6 +100,7 @@ public struct TraceAssembler<Observer: TraceObserver> {
 
     /// A decoded record.
     public mutating func record(_ record: Record, at location: InputLocation) {
+        applyRun()
         switch state {
         case .noTrace(let reported):
             if !reported { report(.error, location, trace: nil, sample: nil, "'\(record.typeName)' record before any header; lines up to the next header are skipped") }
@@ -116,8 +121,48 @@ public struct TraceAssembler<Observer: TraceObserver> {
     }
 
     /// A decoded step record: the same as `record(.step(step), at:)`, without building the record.
+    ///
+    /// One-query steps that continue one another are gathered and applied
+    /// together when something else arrives.
     mutating func step(_ step: Step, at location: InputLocation) {
-        guard !Observer.observesRecords, case .active(let index, let headerLocation) = state else {
+        guard !Observer.observesRecords, case .active = state else {
+            record(.step(step), at: location)
+            return
+        }
+        if run.extend(with: step, at: location) { return }
+        applyRun()
+        if step.count == 1 {
+            run.start(with: step, at: location)
+        } else {
+            applyNow(step, at: location)
+        }
+    }
+
+    /// Applies the gathered steps, if any: every item but a step calls this first.
+    @inline(__always)
+    private mutating func applyRun() {
+        if !run.isEmpty { applyGatheredSteps() }
+    }
+
+    /// Applies the gathered steps: together when none breaks a rule, else one by one to report the one that does.
+    private mutating func applyGatheredSteps() {
+        if let (step, location) = run.onlyStep {
+            run.clear()
+            return applyNow(step, at: location)
+        }
+        if case .active = state,
+           current?.apply(oneQuerySteps: run.count, first: run.first, phase: run.phase, kind: run.kind, time: run.time) == true {
+            run.clear()
+            return
+        }
+        // Cleared first: applying a step can end the trace, and what follows applies runs itself.
+        let steps = run.steps()
+        run.clear()
+        for (step, location) in steps { applyNow(step, at: location) }
+    }
+
+    private mutating func applyNow(_ step: Step, at location: InputLocation) {
+        guard case .active(let index, let headerLocation) = state else {
             record(.step(step), at: location)
             return
         }
@@ -130,6 +175,7 @@ public struct TraceAssembler<Observer: TraceObserver> {
 
     /// A decoded evict record: the same as `record(.evict(ranges, stream: stream), at:)`.
     mutating func evict(_ ranges: UnsafeBufferPointer<Range<Int>>, stream: Int?, at location: InputLocation) {
+        applyRun()
         guard !Observer.observesRecords, case .active(let index, let headerLocation) = state else {
             record(.evict(Array(ranges), stream: stream), at: location)
             return
@@ -143,6 +189,7 @@ public struct TraceAssembler<Observer: TraceObserver> {
 
     /// A record whose type key this reader does not know: skipped with a warning.
     public mutating func unknownRecord(keys: [String], at location: InputLocation) {
+        applyRun()
         let what = keys.isEmpty ? "an object with no type key" : "unknown record type (keys: \(keys.joined(separator: ", ")))"
         switch state {
         case .noTrace(let reported):
@@ -163,6 +210,7 @@ public struct TraceAssembler<Observer: TraceObserver> {
 
     /// A well-formed item that breaks the format's shape rules.
     public mutating func violation(_ violation: RuleViolation, at location: InputLocation) {
+        applyRun()
         switch state {
         case .noTrace(let reported):
             if !reported { report(.error, location, trace: nil, sample: nil, "\(violation.description) (before any header)") }
@@ -177,6 +225,7 @@ public struct TraceAssembler<Observer: TraceObserver> {
 
     /// Bytes that are not a record: the trace is analysed up to here.
     public mutating func damage(_ message: String, at location: InputLocation) {
+        applyRun()
         switch state {
         case .noTrace(let reported):
             if !reported { report(.error, location, trace: nil, sample: nil, "\(message); lines up to the next header are skipped") }
@@ -204,6 +253,7 @@ public struct TraceAssembler<Observer: TraceObserver> {
 
     /// The input ended (or failed): closes the open trace.
     public mutating func finishInput() {
+        applyRun()
         finishActive()
         state = .noTrace(reported: false)
     }

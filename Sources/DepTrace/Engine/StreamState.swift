@@ -27,21 +27,18 @@ struct StreamState: Sendable {
     /// Ranges and bitmap blocks held, in units of one range.
     var storedUnits: Int { resident.storedUnits &+ hidden.storedUnits }
 
-    /// Applies a step whose `n` new ids are `ids`: its Dep (when `dep`, the
-    /// step's `n(n+1)/2`, is given: the step is counted) and peaks, then adds
-    /// the ids to the resident set.
+    /// Applies a step whose new ids are `ids`, checked already not to
+    /// overflow: its Dep when `triangle`, the step's `n(n+1)/2`, is given (the
+    /// step is counted), and peaks; then adds the ids to the resident set.
     ///
     /// - Returns: `|V| + n` and `|R| + n` before the ids were added, and the
-    ///   ranges and blocks the set now holds in addition (``storedUnits``).
+    ///   ranges and blocks the sets hold in addition (``storedUnits``).
     @inline(__always)
-    mutating func step(_ ids: Range<Int>, dep triangle: Int?) throws(RuleViolation) -> (attended: Int, held: Int, unitsAdded: Int) {
+    mutating func step(_ ids: Range<Int>, triangle: Int?) -> (attended: Int, held: Int, unitsAdded: Int) {
         let n = ids.count
         let residentCount = resident.count
         let visible = residentCount &- hidden.count
-        if let triangle {
-            dep = try Checked.add(dep, try Checked.add(try Checked.multiply(n, visible, "step Dep"), triangle, "step Dep"), "dep")
-        }
-        // Counts stay below 2^54, so these sums cannot overflow.
+        if let triangle { dep &+= n &* visible &+ triangle }
         peak = Swift.max(peak, visible &+ n)
         residentPeak = Swift.max(residentPeak, residentCount &+ n)
         let before = storedUnits

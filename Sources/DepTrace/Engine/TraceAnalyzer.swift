@@ -100,48 +100,133 @@ public struct TraceAnalyzer: Sendable {
     }
 
     private mutating func applyStep(_ step: Step) throws(RuleViolation) {
-        let n = step.count
+        let growth = try checkStep(first: step.first, count: step.count, phase: step.phase)
+        commitStep(first: step.first, count: step.count, growth)
+        countSteps(1, phase: step.phase, kind: step.kind, queries: step.count, time: step.time)
+    }
+
+    /// Applies `count` steps of one query each, of `phase` and `kind`, whose
+    /// ids follow one another from `first`; `time` is the last time among them.
+    ///
+    /// Their metrics are those of one step of `count` queries: each query
+    /// attends to the ones before it either way, so step Dep, peaks and
+    /// full Dep add up alike. The run costs one step's work per state.
+    ///
+    /// - Returns: false, having changed nothing, when a step of the run might
+    ///   break a rule or a limit or overflow: apply them one by one then, to
+    ///   report the one that does.
+    mutating func apply(oneQuerySteps count: Int, first: Int, phase: Phase, kind: TokenKind, time: Int?) -> Bool {
+        guard !isEnded, count >= 1 else { return false }
+        // Per state and for the created set, a step adds at most one range, and
+        // ids crossing from a bitmap block into ranges one more per block.
+        let unitBound = (states.count &+ 1) &* (3 &+ count >> IdSet.blockShift)
+        guard unitBound <= options.limits.maxHeldIntervals &- heldIntervals,
+              let growth = try? checkStep(first: first, count: count, phase: phase)
+        else { return false }
+        commitStep(first: first, count: count, growth)
+        countSteps(count, phase: phase, kind: kind, queries: count, time: time)
+        recordCount &+= count
+        return true
+    }
+
+    /// How a checked step is counted.
+    private struct StepGrowth {
+        /// The step's phase is counted in Dep.
+        var counted: Bool
+        /// `n(n+1)/2`.
+        var triangle: Int
+    }
+
+    /// Checks a step of `n` queries from `first` against the format's rules
+    /// and the limits, and that no metric overflows; changes nothing.
+    private func checkStep(first: Int, count n: Int, phase: Phase) throws(RuleViolation) -> StepGrowth {
         guard n >= 1 else { throw .noQueries(n) }
-        guard step.first >= 0, n <= RangeList.idLimit &- step.first else {
-            throw .stepIdsTooLarge(first: step.first, count: n)
+        guard first >= 0, n <= RangeList.idLimit &- first else {
+            throw .stepIdsTooLarge(first: first, count: n)
         }
-        if step.first &+ (n &- 1) > options.limits.maxTokenId {
+        if first &+ (n &- 1) > options.limits.maxTokenId {
             throw .limitExceeded(
-                "step ids \(step.first) ..< \(step.first &+ n) go beyond the largest token id allowed, \(options.limits.maxTokenId) (raise it with --max-token-id)")
+                "step ids \(first) ..< \(first &+ n) go beyond the largest token id allowed, \(options.limits.maxTokenId) (raise it with --max-token-id)")
         }
-        if let last = created.last, step.first <= last {
-            throw .stepIdsNotNew(first: step.first, lastCreated: last)
+        if let last = created.last, first <= last {
+            throw .stepIdsNotNew(first: first, lastCreated: last)
         }
-        let ids = step.first..<(step.first &+ n)
-        let counted = options.countedPhases.contains(step.phase)
+        let counted = options.countedPhases.contains(phase)
         let triangle = counted ? try Checked.triangle(n) : 0
+        if !boundsFit(n, triangle: triangle, counted: counted) {
+            try checkEachState(n, triangle: triangle, counted: counted)
+        }
+        return StepGrowth(counted: counted, triangle: triangle)
+    }
+
+    /// Whether no metric can overflow in a step of `n` queries, by bounds that
+    /// cost no pass over the states: every `|V_s|` is at most `C`, so every
+    /// stream's Dep is at most full Dep, and the sums over streams of
+    /// `|V_s| + n` and `|R_s| + n` at most `streams × (C + n)`.
+    @inline(__always)
+    private func boundsFit(_ n: Int, triangle: Int, counted: Bool) -> Bool {
+        let (perStream, pastCreated) = createdCount.addingReportingOverflow(n)
+        let (_, pastStreams) = streamCount.multipliedReportingOverflow(by: perStream)
+        if pastCreated || pastStreams { return false }
+        guard counted else { return true }
+        let (full, pastFull) = n.multipliedReportingOverflow(by: createdCount)
+        let (stepFull, pastTriangle) = full.addingReportingOverflow(triangle)
+        let (_, pastTotal) = fullDep.addingReportingOverflow(stepFull)
+        return !(pastFull || pastTriangle || pastTotal)
+    }
+
+    /// The exact overflow checks, state by state, naming the metric that overflows.
+    private func checkEachState(_ n: Int, triangle: Int, counted: Bool) throws(RuleViolation) {
+        var attended = 0
+        var held = 0
+        for index in states.indices {
+            let resident = states[index].resident.count
+            let visible = resident &- states[index].hidden.count
+            if counted {
+                let stepDep = try Checked.add(try Checked.multiply(n, visible, "step Dep"), triangle, "step Dep")
+                _ = try Checked.add(states[index].dep, stepDep, "dep")
+            }
+            // Counts stay below 2^54, so `visible + n` and `resident + n` cannot overflow.
+            attended = try Checked.add(attended, try Checked.multiply(multiplicity[index], visible &+ n, "peak_kv"), "peak_kv")
+            held = try Checked.add(held, try Checked.multiply(multiplicity[index], resident &+ n, "resident_peak_kv"), "resident_peak_kv")
+        }
+        if counted {
+            let stepFull = try Checked.add(try Checked.multiply(n, createdCount, "full_dep"), triangle, "full_dep")
+            _ = try Checked.add(fullDep, stepFull, "full_dep")
+        }
+    }
+
+    /// Applies a step that ``checkStep(first:count:phase:)`` passed: nothing can overflow.
+    private mutating func commitStep(first: Int, count n: Int, _ growth: StepGrowth) {
+        let ids = first..<(first &+ n)
         var attended = 0
         var held = 0
         for index in states.indices {
             // One mutating call per state: one uniqueness check, not one per field.
-            let sizes = try states[index].step(ids, dep: counted ? triangle : nil)
+            let sizes = states[index].step(ids, triangle: growth.counted ? growth.triangle : nil)
             heldIntervals &+= sizes.unitsAdded
-            attended = try Checked.add(attended, try Checked.multiply(multiplicity[index], sizes.attended, "peak_kv"), "peak_kv")
-            held = try Checked.add(held, try Checked.multiply(multiplicity[index], sizes.held, "resident_peak_kv"), "resident_peak_kv")
+            attended &+= multiplicity[index] &* sizes.attended
+            held &+= multiplicity[index] &* sizes.held
         }
         peakKV = Swift.max(peakKV, attended)
         residentPeakKV = Swift.max(residentPeakKV, held)
-        if counted {
-            let stepFull = try Checked.add(try Checked.multiply(n, createdCount, "full_dep"), triangle, "full_dep")
-            fullDep = try Checked.add(fullDep, stepFull, "full_dep")
-        }
+        if growth.counted { fullDep &+= n &* createdCount &+ growth.triangle }
         createdCount &+= n
         let createdRanges = created.ranges.count
         created.insert(ids)
         heldIntervals &+= created.ranges.count &- createdRanges
-        tokensByKind[Int(step.kind.rawValue)] &+= n
-        steps &+= 1
-        switch step.phase {
-        case .decode: decodeSteps &+= 1
-        case .compress: compressions &+= 1
+    }
+
+    /// Counts `count` steps of `phase` holding `queries` ids of `kind` in all, the last with a time at `time`.
+    private mutating func countSteps(_ count: Int, phase: Phase, kind: TokenKind, queries: Int, time: Int?) {
+        tokensByKind[Int(kind.rawValue)] &+= queries
+        steps &+= count
+        switch phase {
+        case .decode: decodeSteps &+= count
+        case .compress: compressions &+= count
         case .prefill: break
         }
-        if let time = step.time { lastTime = time }
+        if let time { lastTime = time }
     }
 
     private mutating func applyEvict(_ ranges: some RandomAccessCollection<Range<Int>>, stream: Int?) throws(RuleViolation) {
