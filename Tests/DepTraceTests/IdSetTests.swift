@@ -96,10 +96,15 @@ import Testing
                 let start = Int(random.next() % UInt64(span))
                 let length = random.next() % 4 == 0 ? Int(random.next() % 300) + 1 : 1
                 let range = start..<(start + length)
-                switch random.next() % 3 {
+                switch random.next() % 4 {
                 case 0:
                     set.insert(range)
                     model.insert(range)
+                case 1:
+                    // An eviction: all or nothing.
+                    let allPresent = model.firstMissing(in: range) == nil
+                    #expect(set.removeIfAllPresent(range) == allPresent)
+                    if allPresent { model.remove(range) }
                 default:
                     #expect(set.remove(range) == model.remove(range))
                 }

@@ -194,6 +194,23 @@ struct IdSet: Sendable {
         return removed
     }
 
+    /// Removes the ids of `range` when every one of them is in the set (an
+    /// eviction); returns false, changing nothing, when one is not.
+    ///
+    /// One lookup where checking and removing would take two: in a bitmap
+    /// block, the bits are tested and cleared in the same words.
+    mutating func removeIfAllPresent(_ range: Range<Int>) -> Bool {
+        if range.isEmpty { return true }
+        if !keys.isEmpty, let piece = singlePiece(range), piece.block >= 0 {
+            guard firstBit(in: piece.block, range, set: false) == nil else { return false }
+            _ = remove(piece)
+            return true
+        }
+        guard firstMissing(in: range) == nil else { return false }
+        remove(range)
+        return true
+    }
+
     @inline(__always)
     private mutating func insertRun(_ range: Range<Int>) {
         let before = runs.count

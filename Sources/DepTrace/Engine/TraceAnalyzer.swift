@@ -232,19 +232,17 @@ public struct TraceAnalyzer: Sendable {
     private mutating func applyEvict(_ ranges: some RandomAccessCollection<Range<Int>>, stream: Int?) throws(RuleViolation) {
         try checkRanges(ranges)
         let targets = try targetStates(stream)
-        for index in targets {
-            for range in ranges {
-                if let missing = states[index].resident.firstMissing(in: range) {
-                    throw .evictNotResident(id: missing, stream: stream ?? firstStream(of: index))
-                }
-            }
-        }
         var total = 0
         for range in ranges { total &+= range.count }
         for index in targets {
             let before = states[index].storedUnits
+            // Checked and removed range by range: the ranges are disjoint, so removing
+            // one leaves the others as they were, and on a violation the state is dropped.
             for range in ranges {
-                states[index].resident.remove(range)
+                guard states[index].resident.removeIfAllPresent(range) else {
+                    let missing = states[index].resident.firstMissing(in: range) ?? range.lowerBound
+                    throw .evictNotResident(id: missing, stream: stream ?? firstStream(of: index))
+                }
                 if !states[index].hidden.isEmpty { states[index].hidden.remove(range) }
             }
             heldIntervals &+= states[index].storedUnits &- before
