@@ -19,7 +19,7 @@ public enum InputAnalyzer {
     @_specialize(exported: true, where Observer == TraceConverter)
     public static func analyze<Observer: TraceObserver>(
         _ input: TraceInput, options: AnalysisOptions, observer: inout Observer,
-        maxLineLength: Int? = nil, progress: ((Int) -> Void)? = nil
+        progress: ((Int) -> Void)? = nil
     ) -> Summary {
         let name = input.displayName
         var summary = Summary()
@@ -31,20 +31,18 @@ public enum InputAnalyzer {
             summary.errors = 1
             return summary
         }
-        return analyze(source, name: name, options: options, observer: &observer, maxLineLength: maxLineLength, progress: progress)
+        return analyze(source, name: name, options: options, observer: &observer, progress: progress)
     }
 
     /// Reads every trace of an open byte source named `name`.
-    ///
-    /// - Parameter maxLineLength: overrides `options.limits.maxLineLength` when given.
     @_specialize(exported: true, where Observer == CallbackObserver)
     @_specialize(exported: true, where Observer == TimelineBuilder)
     @_specialize(exported: true, where Observer == TraceConverter)
     public static func analyze<Observer: TraceObserver>(
         _ source: any ByteSource, name: String, options: AnalysisOptions, observer: inout Observer,
-        maxLineLength: Int? = nil, progress: ((Int) -> Void)? = nil
+        progress: ((Int) -> Void)? = nil
     ) -> Summary {
-        let read = readTraces(source, name: name, options: options, observer: &observer, maxLineLength: maxLineLength, progress: progress)
+        let read = readTraces(source, name: name, options: options, observer: &observer, progress: progress)
         var summary = read.summary
         if !read.failed, summary.traces == 0 {
             observer.report(emptyInputWarning(name))
@@ -53,7 +51,7 @@ public enum InputAnalyzer {
         return summary
     }
 
-    /// What ``readTraces(_:name:options:observer:maxLineLength:progress:)`` gave.
+    /// What ``readTraces(_:name:options:observer:progress:)`` gave.
     struct ReadResult {
         var summary = Summary()
         /// JSON Lines read (0 for the binary encoding).
@@ -67,7 +65,7 @@ public enum InputAnalyzer {
     /// about (a piece of a file may hold none).
     static func readTraces<Observer: TraceObserver>(
         _ source: any ByteSource, name: String, options: AnalysisOptions, observer: inout Observer,
-        maxLineLength: Int? = nil, progress: ((Int) -> Void)? = nil
+        progress: ((Int) -> Void)? = nil
     ) -> ReadResult {
         var result = ReadResult()
         var assembler = TraceAssembler(file: name, options: options, observer: observer)
@@ -84,7 +82,7 @@ public enum InputAnalyzer {
                 defer { result.summary.bytes = window.bytesRead }
                 try BinaryTraceReader.read(window, into: &assembler, progress: progress)
             } else {
-                let lines = LineReader(source: replayed, name: name, maxLineLength: maxLineLength ?? options.limits.maxLineLength)
+                let lines = LineReader(source: replayed, name: name, maxLineLength: options.limits.maxLineLength)
                 defer {
                     result.summary.bytes = lines.bytesRead
                     result.lines = lines.linesRead

@@ -116,11 +116,11 @@ public enum InputSplitter {
                 guard let header = reader.bytes(at: position, count: BinaryLayout.traceHeaderSize),
                       header.count == BinaryLayout.traceHeaderSize
                 else { break }
-                let length = Int(uint32(header, 12))
-                let crc = uint32(header, 16)
+                let fields = header.withUnsafeBytes { BinaryLayout.TraceHeaderFields($0) }
+                let length = fields.length
                 guard length <= limits.maxHeaderBytes,
                       let json = reader.bytes(at: position + BinaryLayout.traceHeaderSize, count: length), json.count == length,
-                      json.withUnsafeBytes({ CRC32C.checksum($0) }) == crc
+                      json.withUnsafeBytes({ CRC32C.checksum($0) }) == fields.crc
                 else { break }
                 if position >= target {
                     cuts.append(position)
@@ -132,21 +132,16 @@ public enum InputSplitter {
                       let header = reader.bytes(at: position, count: BinaryLayout.chunkHeaderSize),
                       header.count == BinaryLayout.chunkHeaderSize
                 else { break }
-                let length = Int(uint32(header, 0))
-                let crc = uint32(header, 4)
+                let chunk = header.withUnsafeBytes { BinaryLayout.ChunkHeaderFields($0) }
+                let length = chunk.length
                 guard length > 0, length <= limits.maxChunkBytes,
                       let payload = reader.bytes(at: position + BinaryLayout.chunkHeaderSize, count: length), payload.count == length,
-                      payload.withUnsafeBytes({ CRC32C.checksum($0) }) == crc
+                      payload.withUnsafeBytes({ CRC32C.checksum($0) }) == chunk.crc
                 else { break }
                 position += BinaryLayout.chunkHeaderSize + length
             }
         }
         return cuts
-    }
-
-    private static func uint32(_ bytes: ArraySlice<UInt8>, _ at: Int) -> UInt32 {
-        let base = bytes.startIndex + at
-        return UInt32(bytes[base]) | UInt32(bytes[base + 1]) << 8 | UInt32(bytes[base + 2]) << 16 | UInt32(bytes[base + 3]) << 24
     }
 }
 

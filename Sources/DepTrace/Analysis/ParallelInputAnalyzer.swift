@@ -95,10 +95,8 @@ public enum ParallelInputAnalyzer {
     private static func plan(_ inputs: [TraceInput], threads: Int, minimumPiece: Int, limits: ResourceLimits) -> [WorkUnit] {
         // One `stat` per input, no open: sizes, and which files are worth cutting.
         let sizes = inputs.map { input -> Int in
-            guard case .file(let path) = input.location else { return 0 }
-            var status = stat()
-            guard stat(path, &status) == 0, status.st_mode & S_IFMT == S_IFREG else { return 0 }
-            return Int(status.st_size)
+            guard case .file(let path) = input.location, let status = FileStatus(path: path), status.kind == .regularFile else { return 0 }
+            return Int(status.size)
         }
         // Runs small enough to spread the inputs over every core several times.
         let runBytes = Swift.max(64 << 10, Swift.min(1 << 20, sizes.reduce(0, +) / (threads * 16)))

@@ -110,34 +110,23 @@ struct IdSet: Sendable {
     // MARK: - Queries
 
     /// The smallest id of `range` that is not in the set, or nil when all are.
-    func firstMissing(in range: Range<Int>) -> Int? {
-        if range.isEmpty { return nil }
-        if keys.isEmpty { return runs.firstMissing(in: range) }
-        if let piece = singlePiece(range) {
-            return piece.block < 0 ? runs.firstMissing(in: range) : firstBit(in: piece.block, range, set: false)
-        }
-        var found: Int?
-        forEachPiece(of: range) { piece in
-            found = piece.block < 0
-                ? runs.firstMissing(in: piece.range)
-                : firstBit(in: piece.block, piece.range, set: false)
-            return found == nil
-        }
-        return found
-    }
+    func firstMissing(in range: Range<Int>) -> Int? { firstId(in: range, present: false) }
 
     /// The smallest id of `range` that is in the set, or nil when none is.
-    func firstPresent(in range: Range<Int>) -> Int? {
+    func firstPresent(in range: Range<Int>) -> Int? { firstId(in: range, present: true) }
+
+    /// The smallest id of `range` that is in the set (`present`) or not, or nil.
+    @inline(__always)
+    private func firstId(in range: Range<Int>, present: Bool) -> Int? {
+        func inRuns(_ range: Range<Int>) -> Int? { present ? runs.firstPresent(in: range) : runs.firstMissing(in: range) }
         if range.isEmpty { return nil }
-        if keys.isEmpty { return runs.firstPresent(in: range) }
+        if keys.isEmpty { return inRuns(range) }
         if let piece = singlePiece(range) {
-            return piece.block < 0 ? runs.firstPresent(in: range) : firstBit(in: piece.block, range, set: true)
+            return piece.block < 0 ? inRuns(range) : firstBit(in: piece.block, range, set: present)
         }
         var found: Int?
         forEachPiece(of: range) { piece in
-            found = piece.block < 0
-                ? runs.firstPresent(in: piece.range)
-                : firstBit(in: piece.block, piece.range, set: true)
+            found = piece.block < 0 ? inRuns(piece.range) : firstBit(in: piece.block, piece.range, set: present)
             return found == nil
         }
         return found

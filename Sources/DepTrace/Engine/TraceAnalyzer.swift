@@ -235,19 +235,20 @@ public struct TraceAnalyzer: Sendable {
         var total = 0
         for range in ranges { total &+= range.count }
         for index in targets {
-            let before = states[index].storedUnits
             // Checked and removed range by range: the ranges are disjoint, so removing
             // one leaves the others as they were, and on a violation the state is dropped.
-            for range in ranges {
-                guard states[index].resident.removeIfAllPresent(range) else {
-                    let missing = states[index].resident.firstMissing(in: range) ?? range.lowerBound
-                    throw .evictNotResident(id: missing, stream: stream ?? firstStream(of: index))
+            let missing = try editState(index) { state throws(RuleViolation) -> Int? in
+                for range in ranges {
+                    guard state.resident.removeIfAllPresent(range) else {
+                        return state.resident.firstMissing(in: range) ?? range.lowerBound
+                    }
+                    if !state.hidden.isEmpty { state.hidden.remove(range) }
                 }
-                if !states[index].hidden.isEmpty { states[index].hidden.remove(range) }
+                state.evictEvents &+= 1
+                state.evictedTokens = try Checked.add(state.evictedTokens, total, "evicted_tokens")
+                return nil
             }
-            heldIntervals &+= states[index].storedUnits &- before
-            states[index].evictEvents &+= 1
-            states[index].evictedTokens = try Checked.add(states[index].evictedTokens, total, "evicted_tokens")
+            if let missing { throw .evictNotResident(id: missing, stream: stream ?? firstStream(of: index)) }
         }
     }
 
@@ -265,9 +266,9 @@ public struct TraceAnalyzer: Sendable {
             }
         }
         for index in targets {
-            let before = states[index].storedUnits
-            for range in ranges { states[index].resident.insert(range) }
-            heldIntervals &+= states[index].storedUnits &- before
+            editState(index) { state in
+                for range in ranges { state.resident.insert(range) }
+            }
         }
     }
 
@@ -283,10 +284,10 @@ public struct TraceAnalyzer: Sendable {
         }
         let total = RangeList.idCount(ranges)
         for index in targets {
-            let before = states[index].storedUnits
-            for range in ranges { states[index].hidden.insert(range) }
-            heldIntervals &+= states[index].storedUnits &- before
-            states[index].hiddenTokens = try Checked.add(states[index].hiddenTokens, total, "hidden_tokens")
+            try editState(index) { state throws(RuleViolation) in
+                for range in ranges { state.hidden.insert(range) }
+                state.hiddenTokens = try Checked.add(state.hiddenTokens, total, "hidden_tokens")
+            }
         }
     }
 
@@ -302,10 +303,21 @@ public struct TraceAnalyzer: Sendable {
             }
         }
         for index in targets {
-            let before = states[index].storedUnits
-            for range in ranges { states[index].hidden.remove(range) }
-            heldIntervals &+= states[index].storedUnits &- before
+            editState(index) { state in
+                for range in ranges { state.hidden.remove(range) }
+            }
         }
+    }
+
+    /// Edits state `index`, keeping ``heldIntervals`` in step with the ranges
+    /// and blocks its sets hold, whether `body` returns or throws.
+    @inline(__always)
+    private mutating func editState<Result, Failure: Error>(
+        _ index: Int, _ body: (inout StreamState) throws(Failure) -> Result
+    ) throws(Failure) -> Result {
+        let before = states[index].storedUnits
+        defer { heldIntervals &+= states[index].storedUnits &- before }
+        return try body(&states[index])
     }
 
     private func checkSnap(visible: [Range<Int>], resident: [Range<Int>]?, stream: Int?) throws(RuleViolation) {

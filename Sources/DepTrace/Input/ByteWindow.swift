@@ -64,11 +64,6 @@ public final class ByteWindow {
         UnsafeRawBufferPointer(rebasing: storage[start..<(start + count)])
     }
 
-    /// A little-endian `UInt32` at `position` bytes from the window's start (which must be available).
-    public func uint32(at position: Int) -> UInt32 {
-        UInt32(littleEndian: UnsafeRawBufferPointer(storage).loadUnaligned(fromByteOffset: start + position, as: UInt32.self))
-    }
-
     /// The position of the first `byte` at or after `start` among the available bytes.
     public func firstIndex(of byte: UInt8, from start: Int) -> Int? {
         guard start < available, let base = storage.baseAddress,

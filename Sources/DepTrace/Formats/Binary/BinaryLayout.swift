@@ -13,6 +13,39 @@ public enum BinaryLayout {
     /// Headers larger than this are refused as damage.
     public static let maxHeaderSize = 16 << 20
 
+    /// The fixed fields of a trace header: magic (0), version (8), header length (12), header CRC-32C (16).
+    struct TraceHeaderFields {
+        var version: UInt32
+        /// Bytes of header JSON after the fixed fields.
+        var length: Int
+        var crc: UInt32
+
+        /// Reads the fields from a header's first ``BinaryLayout/traceHeaderSize`` bytes.
+        init(_ bytes: UnsafeRawBufferPointer) {
+            version = BinaryLayout.uint32(bytes, at: 8)
+            length = Int(BinaryLayout.uint32(bytes, at: 12))
+            crc = BinaryLayout.uint32(bytes, at: 16)
+        }
+    }
+
+    /// The fields of a chunk header: payload length (0), payload CRC-32C (4).
+    struct ChunkHeaderFields {
+        var length: Int
+        var crc: UInt32
+
+        /// Reads the fields from a chunk's first ``BinaryLayout/chunkHeaderSize`` bytes.
+        init(_ bytes: UnsafeRawBufferPointer) {
+            length = Int(BinaryLayout.uint32(bytes, at: 0))
+            crc = BinaryLayout.uint32(bytes, at: 4)
+        }
+    }
+
+    /// The little-endian `UInt32` at `offset` of `bytes`.
+    @inline(__always)
+    static func uint32(_ bytes: UnsafeRawBufferPointer, at offset: Int) -> UInt32 {
+        UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt32.self))
+    }
+
     /// Record tags: the first byte of each record in a chunk payload.
     public enum Tag: UInt8 {
         case step = 0x01

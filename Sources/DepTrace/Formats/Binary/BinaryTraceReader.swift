@@ -27,9 +27,8 @@ public enum BinaryTraceReader {
                     window.consume(window.available)
                     break
                 }
-                let version = window.uint32(at: 8)
-                let length = Int(window.uint32(at: 12))
-                let crc = window.uint32(at: 16)
+                let fields = BinaryLayout.TraceHeaderFields(window.bytes(BinaryLayout.traceHeaderSize))
+                let length = fields.length
                 guard length <= limits.maxHeaderBytes else {
                     assembler.damage("corrupt trace header: header length \(length) exceeds the limit of \(ResourceLimits.bytes(limits.maxHeaderBytes)) (raise it with --max-header-size)", at: .offset(at))
                     try resynchronise(window)
@@ -44,13 +43,13 @@ public enum BinaryTraceReader {
                     continue
                 }
                 let json = UnsafeRawBufferPointer(rebasing: window.bytes(BinaryLayout.traceHeaderSize + length)[BinaryLayout.traceHeaderSize...])
-                guard CRC32C.checksum(json) == crc else {
+                guard CRC32C.checksum(json) == fields.crc else {
                     assembler.damage("corrupt trace header: CRC-32C mismatch", at: .offset(at))
                     try resynchronise(window)
                     inTrace = false
                     continue
                 }
-                decoding = readHeader(json, version: version, at: at, into: &assembler)
+                decoding = readHeader(json, version: fields.version, at: at, into: &assembler)
                 window.consume(BinaryLayout.traceHeaderSize + length)
                 decoder = BinaryRecordDecoder(keepsTokens: Observer.observesRecords, maxRanges: limits.maxRangesPerRecord)
                 inTrace = true
@@ -71,8 +70,8 @@ public enum BinaryTraceReader {
                 window.consume(window.available)
                 break
             }
-            let length = Int(window.uint32(at: 0))
-            let crc = window.uint32(at: 4)
+            let chunk = BinaryLayout.ChunkHeaderFields(window.bytes(BinaryLayout.chunkHeaderSize))
+            let length = chunk.length
             guard length > 0 else {
                 // Writers never close an empty chunk: zeros here are a padded or torn file.
                 assembler.damage("empty chunk: zero bytes where a chunk should be", at: .offset(at))
@@ -94,7 +93,7 @@ public enum BinaryTraceReader {
                 continue
             }
             let payload = UnsafeRawBufferPointer(rebasing: window.bytes(BinaryLayout.chunkHeaderSize + length)[BinaryLayout.chunkHeaderSize...])
-            guard CRC32C.checksum(payload) == crc else {
+            guard CRC32C.checksum(payload) == chunk.crc else {
                 assembler.damage("corrupt chunk: CRC-32C mismatch", at: .offset(at))
                 try resynchronise(window)
                 inTrace = false
