@@ -7,7 +7,8 @@ import DepTrace
 /// and parsing run on different cores: small entries are decompressed on the
 /// calling thread and parsed on others while the next ones decompress; a large
 /// entry (or a single compressed file) is decompressed on a read-ahead thread
-/// while the calling thread parses it.
+/// and cut at trace headers as it comes, its pieces parsed on the other cores
+/// (``StreamAnalyzer``).
 public enum ArchiveAnalyzer {
     /// What one entry (or one archive-level failure) gave.
     public struct EntryResult: Sendable {
@@ -55,17 +56,27 @@ public enum ArchiveAnalyzer {
                 let (bytes, failure) = readWhole(entry.source, expected: size)
                 let name = entry.name
                 pipeline.submit(delivering: deliver) {
-                    var collector = Collector()
+                    var collector = OutcomeCollector()
                     let summary = InputAnalyzer.analyze(
-                        BufferedEntrySource(bytes: bytes, trailingError: failure), name: name, options: options, observer: &collector)
+                        BufferByteSource(bytes: bytes, trailingError: failure), name: name, options: options, observer: &collector)
                     return EntryResult(name: name, outcomes: collector.outcomes, diagnostics: collector.diagnostics, bytes: summary.bytes)
                 }
             } else {
-                // Large, or of unknown size: parse here, in order, while another thread decompresses.
+                // Large, or of unknown size: decompressed here, in order, and cut at
+                // trace headers as it comes; the pieces are parsed on the other cores.
                 pipeline.drain(deliver)
-                var collector = Collector()
-                let summary = analyzeStreaming(entry, options: options, observer: &collector)
-                pipeline.submitReady(EntryResult(name: entry.name, outcomes: collector.outcomes, diagnostics: collector.diagnostics, bytes: summary.bytes))
+                let merged: PieceMerger.Piece
+                if threads > 1 {
+                    // Decompressed on the read-ahead thread, cut here, parsed on the workers.
+                    let ahead = ReadAheadSource(entry.source)
+                    merged = StreamAnalyzer.analyze(ahead, name: entry.name, options: options, workers: threads)
+                    ahead.finish()
+                } else {
+                    var collector = OutcomeCollector()
+                    let summary = analyzeStreaming(entry, options: options, observer: &collector)
+                    merged = PieceMerger.Piece(outcomes: collector.outcomes, diagnostics: collector.diagnostics, summary: summary)
+                }
+                pipeline.submitReady(EntryResult(name: entry.name, outcomes: merged.outcomes, diagnostics: merged.diagnostics, bytes: merged.summary.bytes))
             }
         }
         pipeline.drain(deliver)
@@ -178,13 +189,5 @@ public enum ArchiveAnalyzer {
         }
         bytes.removeLast(bytes.count - filled)
         return (bytes, trailing)
-    }
-
-    /// Collects one entry's outcomes and diagnostics.
-    struct Collector: TraceObserver {
-        var outcomes: [TraceOutcome] = []
-        var diagnostics: [Diagnostic] = []
-        mutating func traceFinished(_ outcome: TraceOutcome, analyzer: TraceAnalyzer?) { outcomes.append(outcome) }
-        mutating func report(_ diagnostic: Diagnostic) { diagnostics.append(diagnostic) }
     }
 }

@@ -40,33 +40,6 @@ import _DepTraceTestSupport
         }
     }
 
-    /// Random traces with damage of every kind the JSONL reader recovers from, between and inside traces.
-    private func damagedJSONL(seed: UInt64) -> [UInt8] {
-        var generator = RandomTraceGenerator(seed: seed)
-        var text = ""
-        for index in 0..<60 {
-            var trace = generator.trace(sample: "s\(index)", maxSteps: 30)
-            switch Int.random(in: 0..<12, using: &generator.random) {
-            case 0: text += "not json at all\n"  // damage before a header
-            case 1: text += "{\"step\":\"decode\",\"q\":[0,1]}\n"  // a record before any header
-            case 2: trace.records.removeLast(Swift.min(2, trace.records.count))  // no end: incomplete
-            case 3: text += "\n\n"
-            default: break
-            }
-            var lines = trace.jsonl.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-            switch Int.random(in: 0..<10, using: &generator.random) {
-            case 0 where lines.count > 3: lines[2] = String(lines[2].dropLast(3))  // a torn line
-            case 1 where lines.count > 3: lines[2] = "{\"evict\":[[999999,1000000]]}"  // a rule violation
-            case 2: lines[0] = lines[0].replacingOccurrences(of: "\"deptrace\":1", with: "\"deptrace\":9")  // unsupported version
-            case 3: lines[0] = lines[0].replacingOccurrences(of: "\"deptrace\":1,", with: "\"deptrace\":1,\"layers\":0,")  // a bad header
-            case 4 where lines.count > 3: lines.insert("{\"mystery\":1}", at: 2)  // an unknown record
-            default: break
-            }
-            text += lines.joined(separator: "\n")
-        }
-        return Array(text.utf8)
-    }
-
     @Test(arguments: 0..<12)
     func jsonlPiecesReadAsTheWholeFile(seed: Int) throws {
         let bytes = damagedJSONL(seed: UInt64(70_000 + seed))
@@ -162,4 +135,31 @@ import _DepTraceTestSupport
         #expect(cut.map(\.input) == inputs)
         for (a, b) in zip(whole, cut) { expectSame(a, b) }
     }
+}
+
+/// Random traces with damage of every kind the JSONL reader recovers from, between and inside traces.
+func damagedJSONL(seed: UInt64) -> [UInt8] {
+    var generator = RandomTraceGenerator(seed: seed)
+    var text = ""
+    for index in 0..<60 {
+        var trace = generator.trace(sample: "s\(index)", maxSteps: 30)
+        switch Int.random(in: 0..<12, using: &generator.random) {
+        case 0: text += "not json at all\n"  // damage before a header
+        case 1: text += "{\"step\":\"decode\",\"q\":[0,1]}\n"  // a record before any header
+        case 2: trace.records.removeLast(Swift.min(2, trace.records.count))  // no end: incomplete
+        case 3: text += "\n\n"
+        default: break
+        }
+        var lines = trace.jsonl.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        switch Int.random(in: 0..<10, using: &generator.random) {
+        case 0 where lines.count > 3: lines[2] = String(lines[2].dropLast(3))  // a torn line
+        case 1 where lines.count > 3: lines[2] = "{\"evict\":[[999999,1000000]]}"  // a rule violation
+        case 2: lines[0] = lines[0].replacingOccurrences(of: "\"deptrace\":1", with: "\"deptrace\":9")  // unsupported version
+        case 3: lines[0] = lines[0].replacingOccurrences(of: "\"deptrace\":1,", with: "\"deptrace\":1,\"layers\":0,")  // a bad header
+        case 4 where lines.count > 3: lines.insert("{\"mystery\":1}", at: 2)  // an unknown record
+        default: break
+        }
+        text += lines.joined(separator: "\n")
+    }
+    return Array(text.utf8)
 }

@@ -18,8 +18,23 @@ public enum ReaderTarget {
             Invariant.fail("reading in pieces of \(1 + size % 13) bytes differs:\n  whole: \(whole.outcomes) \(whole.diagnostics)\n  pieces: \(pieces.outcomes) \(pieces.diagnostics)")
         }
         checkCutFile(data, size, whole: whole, options: options)
+        checkCutStream(bytes, whole: whole, options: options)
         RoundTrip.check(bytes, original: whole, options: options, to: other)
         ObserverChecks.run(bytes, options: options)
+    }
+
+    /// The input as a stream cut as it arrives into pieces of about a seventh
+    /// of it, parsed on three threads; one input in four, as for files.
+    private static func checkCutStream(_ bytes: [UInt8], whole: Reading, options: AnalysisOptions) {
+        guard bytes.count >= 2, bytes.count % 4 == 1 else { return }
+        let merged = StreamAnalyzer.analyze(
+            MemoryByteSource(bytes, pieceSize: 1 + bytes.count % 5), name: "fuzz", options: options, workers: 3, pieceSize: Swift.max(1, bytes.count / 7))
+        var cut = Reading(summary: merged.summary)
+        cut.outcomes = merged.outcomes.map(OutcomeRecord.init)
+        cut.diagnostics = merged.diagnostics
+        if cut != whole {
+            Invariant.fail("reading the stream cut at trace headers differs:\n  whole: \(whole.outcomes) \(whole.diagnostics)\n  cut: \(cut.outcomes) \(cut.diagnostics)")
+        }
     }
 
     /// The input as a file cut into pieces of at least a seventh of it, read on three threads.

@@ -67,22 +67,76 @@ public enum InputAnalyzer {
         _ source: any ByteSource, name: String, options: AnalysisOptions, observer: inout Observer,
         progress: ((Int) -> Void)? = nil
     ) -> ReadResult {
+        let peeked: (prefix: [UInt8], source: PrefixedByteSource)
+        do {
+            peeked = try PrefixedByteSource.peek(source, count: BinaryLayout.magic.count)
+        } catch {
+            return readTraces(failing: error, observer: &observer)
+        }
+        return readTraces(prefix: peeked.prefix, name: name, options: options, observer: &observer, progress: progress) { growthLimit in
+            ByteWindow(source: peeked.source, growthLimit: growthLimit)
+        }
+    }
+
+    /// ``readTraces(_:name:options:observer:progress:)`` for the first `count`
+    /// bytes of `block`, read in place, then what `rest` holds (perhaps only
+    /// the error that ended the input).
+    static func readTraces<Observer: TraceObserver>(
+        block: ByteBlock, count: Int, then rest: any ByteSource, name: String, options: AnalysisOptions, observer: inout Observer,
+        progress: ((Int) -> Void)? = nil
+    ) -> ReadResult {
+        var prefix = Array(UnsafeRawBufferPointer(rebasing: block.bytes[0..<Swift.min(count, BinaryLayout.magic.count)]))
+        var source: any ByteSource = rest
+        if prefix.count < BinaryLayout.magic.count {
+            // Too few bytes to tell the encoding: read as a stream is, peeking at the rest.
+            do {
+                let peeked = try PrefixedByteSource.peek(ChainedByteSource(BufferByteSource(bytes: prefix), then: rest), count: BinaryLayout.magic.count)
+                prefix = peeked.prefix
+                source = peeked.source
+            } catch {
+                return readTraces(failing: error, observer: &observer)
+            }
+            return readTraces(prefix: prefix, name: name, options: options, observer: &observer, progress: progress) { growthLimit in
+                ByteWindow(source: source, growthLimit: growthLimit)
+            }
+        }
+        return readTraces(prefix: prefix, name: name, options: options, observer: &observer, progress: progress) { _ in
+            ByteWindow(block: block, count: count, then: source)
+        }
+    }
+
+    /// The reading of an input whose first bytes could not be read.
+    private static func readTraces<Observer: TraceObserver>(failing error: InputError, observer: inout Observer) -> ReadResult {
+        observer.report(error.diagnostic)
+        var result = ReadResult()
+        result.summary.errors = 1
+        result.failed = true
+        return result
+    }
+
+    /// Reads the input that starts with `prefix` through the window
+    /// `makeWindow` gives (passed the most it may grow to without being asked).
+    private static func readTraces<Observer: TraceObserver>(
+        prefix: [UInt8], name: String, options: AnalysisOptions, observer: inout Observer,
+        progress: ((Int) -> Void)?, makeWindow: (_ growthLimit: Int) -> ByteWindow
+    ) -> ReadResult {
         var result = ReadResult()
         var assembler = TraceAssembler(file: name, options: options, observer: observer)
         var inputError: InputError?
         do {
-            let (prefix, replayed) = try PrefixedByteSource.peek(source, count: BinaryLayout.magic.count)
             if let problem = EncodingSniffer.unsupportedEncoding(prefix) {
                 result.summary.bytes = prefix.count
                 inputError = .unsupportedContent(name, problem)
             } else if !prefix.isEmpty, !EncodingSniffer.looksLikeJSONL(prefix) {
                 // The magic, part of it, or bytes that are no JSON: the binary
                 // reader reports damage with offsets and finds the next magic.
-                let window = ByteWindow(source: replayed)
+                let window = makeWindow(Int.max)
                 defer { result.summary.bytes = window.bytesRead }
                 try BinaryTraceReader.read(window, into: &assembler, progress: progress)
             } else {
-                let lines = LineReader(source: replayed, name: name, maxLineLength: options.limits.maxLineLength)
+                let maxLineLength = options.limits.maxLineLength
+                // One byte beyond the longest line tells that a line is too long.
+                let lines = LineReader(window: makeWindow(maxLineLength < Int.max ? maxLineLength + 1 : Int.max), name: name, maxLineLength: maxLineLength)
                 defer {
                     result.summary.bytes = lines.bytesRead
                     result.lines = lines.linesRead

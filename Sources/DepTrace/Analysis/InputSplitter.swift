@@ -49,7 +49,7 @@ public enum InputSplitter {
 
     // MARK: - JSON Lines
 
-    private static let headerStart = Array(#"{"deptrace""#.utf8)
+    static let headerStart = Array(#"{"deptrace""#.utf8)
 
     private static func jsonlCuts(_ reader: inout PositionalReader, targets: [Int], minimumPiece: Int, limits: ResourceLimits) -> [Int] {
         let parser = JSONLLineParser(maxRangesPerRecord: limits.maxRangesPerRecord)
@@ -97,9 +97,15 @@ public enum InputSplitter {
             guard line.count <= longest else { return false }
         }
         guard line.count <= longest else { return false }
+        return line.withUnsafeBufferPointer { isHeader($0, parser: parser) }
+    }
+
+    /// Whether `line` (without its newline) parses as a header: the reader
+    /// would start a new trace there, so a cut before it changes nothing.
+    static func isHeader(_ line: UnsafeBufferPointer<UInt8>, parser: JSONLLineParser) -> Bool {
+        guard line.count >= headerStart.count, headerStart.indices.allSatisfy({ line[$0] == headerStart[$0] }) else { return false }
         var scratch: [Range<Int>] = []
-        let parsed = line.withUnsafeBufferPointer { try? parser.parse($0, reusing: &scratch) }
-        if case .header = parsed { return true }
+        if case .header = try? parser.parse(line, reusing: &scratch) { return true }
         return false
     }
 
@@ -109,36 +115,27 @@ public enum InputSplitter {
         var cuts: [Int] = []
         var pending = targets[...]
         var position = 0
+        var wanted = BinaryLayout.traceHeaderSize
         while let target = pending.first {
             // One long trace: no cut within reach, and walking on would only read the file twice.
             if position > target + searchDistance { break }
-            if let magic = reader.bytes(at: position, count: BinaryLayout.magic.count), magic.elementsEqual(BinaryLayout.magic) {
-                guard let header = reader.bytes(at: position, count: BinaryLayout.traceHeaderSize),
-                      header.count == BinaryLayout.traceHeaderSize
-                else { break }
-                let fields = header.withUnsafeBytes { BinaryLayout.TraceHeaderFields($0) }
-                let length = fields.length
-                guard length <= limits.maxHeaderBytes,
-                      let json = reader.bytes(at: position + BinaryLayout.traceHeaderSize, count: length), json.count == length,
-                      json.withUnsafeBytes({ CRC32C.checksum($0) }) == fields.crc
-                else { break }
+            guard let bytes = reader.bytes(at: position, count: wanted), !bytes.isEmpty else { break }
+            switch bytes.withUnsafeBytes({ BinaryFraming.unit(at: $0, limits: limits) }) {
+            case .header(let size):
                 if position >= target {
                     cuts.append(position)
                     pending = pending.drop { $0 <= position }
                 }
-                position += BinaryLayout.traceHeaderSize + length
-            } else {
-                guard position > 0,
-                      let header = reader.bytes(at: position, count: BinaryLayout.chunkHeaderSize),
-                      header.count == BinaryLayout.chunkHeaderSize
-                else { break }
-                let chunk = header.withUnsafeBytes { BinaryLayout.ChunkHeaderFields($0) }
-                let length = chunk.length
-                guard length > 0, length <= limits.maxChunkBytes,
-                      let payload = reader.bytes(at: position + BinaryLayout.chunkHeaderSize, count: length), payload.count == length,
-                      payload.withUnsafeBytes({ CRC32C.checksum($0) }) == chunk.crc
-                else { break }
-                position += BinaryLayout.chunkHeaderSize + length
+                position += size
+                wanted = BinaryLayout.traceHeaderSize
+            case .chunk(let size) where position > 0:
+                position += size
+                wanted = BinaryLayout.traceHeaderSize
+            case .needs(let count) where count > bytes.count && reader.size - position >= count:
+                wanted = count
+            default:
+                // Damage, a chunk before any header, or a cut end: no cut after it.
+                return cuts
             }
         }
         return cuts

@@ -17,19 +17,23 @@ public enum ParallelInputAnalyzer {
         public var outcomes: [TraceOutcome] = []
         public var diagnostics: [Diagnostic] = []
         public var summary = InputAnalyzer.Summary()
+
+        init(input: TraceInput, outcomes: [TraceOutcome] = [], diagnostics: [Diagnostic] = [], summary: InputAnalyzer.Summary = InputAnalyzer.Summary()) {
+            self.input = input
+            self.outcomes = outcomes
+            self.diagnostics = diagnostics
+            self.summary = summary
+        }
+
+        init(input: TraceInput, _ merged: PieceMerger.Piece) {
+            self.init(input: input, outcomes: merged.outcomes, diagnostics: merged.diagnostics, summary: merged.summary)
+        }
     }
 
-    /// Collects one input's outcomes and diagnostics.
-    private struct Collector: TraceObserver {
-        var outcomes: [TraceOutcome] = []
-        var diagnostics: [Diagnostic] = []
-        mutating func traceFinished(_ outcome: TraceOutcome, analyzer: TraceAnalyzer?) { outcomes.append(outcome) }
-        mutating func report(_ diagnostic: Diagnostic) { diagnostics.append(diagnostic) }
-    }
 
     /// The results of one input.
     public static func analyze(_ input: TraceInput, options: AnalysisOptions) -> InputResult {
-        var collector = Collector()
+        var collector = OutcomeCollector()
         let summary = InputAnalyzer.analyze(input, options: options, observer: &collector)
         return InputResult(input: input, outcomes: collector.outcomes, diagnostics: collector.diagnostics, summary: summary)
     }
@@ -46,9 +50,22 @@ public enum ParallelInputAnalyzer {
         minimumPiece: Int = InputSplitter.defaultMinimumPiece, deliver: (InputResult) -> Void
     ) {
         let threads = workers > 0 ? workers : ProcessorCount.active
-        // Standard input is read on the calling thread: only one reader can own it.
-        guard threads > 1, !inputs.contains(where: { $0.location == .standardInput }) else {
+        guard threads > 1 else {
             for input in inputs { deliver(analyze(input, options: options)) }
+            return
+        }
+        // Standard input is read on the calling thread (only one reader can own
+        // it) and parsed on the others; the inputs around it are read as usual.
+        if let index = inputs.firstIndex(where: { $0.location == .standardInput }) {
+            analyze(Array(inputs[..<index]), options: options, workers: threads, minimumPiece: minimumPiece, deliver: deliver)
+            let input = inputs[index]
+            do {
+                let merged = StreamAnalyzer.analyze(try input.open(), name: input.displayName, options: options, workers: threads)
+                deliver(InputResult(input: input, merged))
+            } catch {
+                deliver(InputResult(input: input, diagnostics: [error.diagnostic], summary: InputAnalyzer.Summary(errors: 1)))
+            }
+            analyze(Array(inputs[(index + 1)...]), options: options, workers: threads, minimumPiece: minimumPiece, deliver: deliver)
             return
         }
         let units = plan(inputs, threads: threads, minimumPiece: minimumPiece, limits: options.limits)
@@ -64,10 +81,10 @@ public enum ParallelInputAnalyzer {
             case .whole(let results):
                 for result in results { deliver(result) }
             case let .piece(piece, input, range, isLast):
-                var merger = merging ?? PieceMerger(input: inputs[input])
+                var merger = merging ?? PieceMerger(name: inputs[input].displayName)
                 merger.add(piece, startingAt: range.lowerBound)
                 if isLast {
-                    deliver(merger.finish())
+                    deliver(InputResult(input: inputs[input], merger.finish()))
                     merging = nil
                 } else {
                     merging = merger
@@ -143,68 +160,14 @@ public enum ParallelInputAnalyzer {
 
     private enum UnitResult: Sendable {
         case whole([InputResult])
-        case piece(PieceResult, input: Int, range: Range<Int>, isLast: Bool)
+        case piece(PieceMerger.Piece, input: Int, range: Range<Int>, isLast: Bool)
     }
 
-    /// What one piece of a file gave, with locations relative to the piece.
-    private struct PieceResult: Sendable {
-        var outcomes: [TraceOutcome]
-        var diagnostics: [Diagnostic]
-        var summary: InputAnalyzer.Summary
-        var lines: Int
-        /// Reading stopped on an input error (reported among the diagnostics).
-        var failed: Bool
-    }
-
-    private static func analyzePiece(path: String, name: String, range: Range<Int>, options: AnalysisOptions) -> PieceResult {
-        var collector = Collector()
-        let source: FileRangeByteSource
+    private static func analyzePiece(path: String, name: String, range: Range<Int>, options: AnalysisOptions) -> PieceMerger.Piece {
         do {
-            source = try FileRangeByteSource(path: path, range: range)
+            return PieceMerger.read(try FileRangeByteSource(path: path, range: range), name: name, options: options)
         } catch {
-            return PieceResult(outcomes: [], diagnostics: [error.diagnostic], summary: InputAnalyzer.Summary(errors: 1), lines: 0, failed: true)
-        }
-        let read = InputAnalyzer.readTraces(source, name: name, options: options, observer: &collector)
-        return PieceResult(outcomes: collector.outcomes, diagnostics: collector.diagnostics, summary: read.summary, lines: read.lines,
-                           failed: read.failed)
-    }
-
-    /// Puts the pieces of one file back together: trace indices, lines and
-    /// offsets become the file's, and an input error ends the file, as it
-    /// does when the file is read whole.
-    private struct PieceMerger {
-        var result: InputResult
-        var linesBefore = 0
-        var stopped = false
-
-        init(input: TraceInput) { result = InputResult(input: input) }
-
-        mutating func add(_ piece: PieceResult, startingAt offset: Int) {
-            guard !stopped else { return }
-            let tracesBefore = result.summary.traces
-            for var outcome in piece.outcomes {
-                outcome.index += tracesBefore
-                outcome.headerLine = outcome.headerLine.map { $0 + linesBefore }
-                outcome.headerOffset = outcome.headerOffset.map { $0 + offset }
-                result.outcomes.append(outcome)
-            }
-            for var diagnostic in piece.diagnostics {
-                diagnostic.trace = diagnostic.trace.map { $0 + tracesBefore }
-                diagnostic.line = diagnostic.line.map { $0 + linesBefore }
-                diagnostic.offset = diagnostic.offset.map { $0 + offset }
-                result.diagnostics.append(diagnostic)
-            }
-            result.summary.add(piece.summary)
-            linesBefore += piece.lines
-            stopped = piece.failed
-        }
-
-        mutating func finish() -> InputResult {
-            if !stopped, result.summary.traces == 0 {
-                result.diagnostics.append(InputAnalyzer.emptyInputWarning(result.input.displayName))
-                result.summary.warnings += 1
-            }
-            return result
+            return PieceMerger.Piece(diagnostics: [error.diagnostic], summary: InputAnalyzer.Summary(errors: 1), failed: true)
         }
     }
 }

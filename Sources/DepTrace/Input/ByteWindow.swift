@@ -12,6 +12,8 @@ import Darwin
 public final class ByteWindow {
     private let source: any ByteSource
     private var storage: UnsafeMutableRawBufferPointer
+    /// The block `storage` lies in when the window was made over one; nil once the window owns its storage.
+    private var block: ByteBlock?
     private var start = 0
     private var end = 0
     private var atEnd = false
@@ -30,7 +32,18 @@ public final class ByteWindow {
         storage = .allocate(byteCount: Swift.min(Swift.max(initialCapacity, 64), self.growthLimit), alignment: 16)
     }
 
-    deinit { storage.deallocate() }
+    /// A window over the first `count` bytes of `block`, already read, then
+    /// `source` (which may hold only the error that ended the input): no copy.
+    package init(block: ByteBlock, count: Int, then source: any ByteSource) {
+        self.source = source
+        growthLimit = Int.max
+        self.block = block
+        storage = block.bytes
+        end = Swift.min(count, block.capacity)
+        bytesRead = end
+    }
+
+    deinit { if block == nil { storage.deallocate() } }
 
     /// Bytes available in the window now.
     public var available: Int { end - start }
@@ -48,7 +61,8 @@ public final class ByteWindow {
                 let doubled = Swift.min(storage.count &* 2, growthLimit)
                 let grown = UnsafeMutableRawBufferPointer.allocate(byteCount: Swift.max(count, doubled), alignment: 16)
                 grown.copyMemory(from: UnsafeRawBufferPointer(rebasing: storage[0..<end]))
-                storage.deallocate()
+                if block == nil { storage.deallocate() }
+                block = nil
                 storage = grown
             }
             let read = try source.read(into: UnsafeMutableRawBufferPointer(rebasing: storage[end...]))

@@ -27,9 +27,14 @@ public final class LineReader {
     /// The default line length bound: 256 MiB.
     public static let defaultMaxLineLength = ResourceLimits.defaultMaxLineLength
 
-    public init(source: any ByteSource, name: String, maxLineLength: Int = LineReader.defaultMaxLineLength) {
+    public convenience init(source: any ByteSource, name: String, maxLineLength: Int = LineReader.defaultMaxLineLength) {
         // One byte beyond the longest line tells that a line is too long.
-        window = ByteWindow(source: source, growthLimit: maxLineLength < Int.max ? maxLineLength + 1 : Int.max)
+        self.init(window: ByteWindow(source: source, growthLimit: maxLineLength < Int.max ? maxLineLength + 1 : Int.max), name: name, maxLineLength: maxLineLength)
+    }
+
+    /// Lines of the input `window` reads.
+    package init(window: ByteWindow, name: String, maxLineLength: Int = LineReader.defaultMaxLineLength) {
+        self.window = window
         self.name = name
         self.maxLineLength = maxLineLength
     }

@@ -1,18 +1,16 @@
-import DepTrace
-
 /// Bytes already in memory, then perhaps the error that ended their reading:
-/// a buffered entry replays to the trace readers exactly what streaming it would have.
-final class BufferedEntrySource: ByteSource {
+/// replays to the trace readers exactly what streaming them would have.
+public final class BufferByteSource: ByteSource {
     private let bytes: [UInt8]
     private let trailingError: InputError?
     private var position = 0
 
-    init(bytes: [UInt8], trailingError: InputError?) {
+    public init(bytes: [UInt8], trailingError: InputError? = nil) {
         self.bytes = bytes
         self.trailingError = trailingError
     }
 
-    func read(into buffer: UnsafeMutableRawBufferPointer) throws(InputError) -> Int {
+    public func read(into buffer: UnsafeMutableRawBufferPointer) throws(InputError) -> Int {
         let count = Swift.min(buffer.count, bytes.count - position)
         if count == 0 {
             if let trailingError { throw trailingError }
