@@ -27,17 +27,7 @@ import _DepTraceTestSupport
     }
 
     private func expectSame(_ a: ParallelInputAnalyzer.InputResult, _ b: ParallelInputAnalyzer.InputResult) {
-        #expect(a.summary == b.summary)
-        #expect(a.diagnostics == b.diagnostics)
-        #expect(a.outcomes.count == b.outcomes.count)
-        for (x, y) in zip(a.outcomes, b.outcomes) {
-            #expect(x.index == y.index)
-            #expect(x.headerLine == y.headerLine)
-            #expect(x.headerOffset == y.headerOffset)
-            #expect(x.header == y.header)
-            #expect(x.status == y.status)
-            #expect(x.metrics == y.metrics)
-        }
+        expectSameReading((a.summary, a.diagnostics, a.outcomes), (b.summary, b.diagnostics, b.outcomes))
     }
 
     @Test(arguments: 0..<12)
@@ -61,9 +51,7 @@ import _DepTraceTestSupport
 
     @Test(arguments: 0..<12)
     func binaryPiecesReadAsTheWholeFile(seed: Int) throws {
-        var generator = RandomTraceGenerator(seed: UInt64(71_000 + seed))
-        let traces = (0..<60).map { generator.trace(sample: "b\($0)", maxSteps: 30) }
-        var bytes = try encode(traces, as: .binary, flushThreshold: Int.random(in: 16...400, using: &generator.random))
+        var bytes = try randomBinaryTraces(seed: UInt64(71_000 + seed), count: 60)
         // Damage three quarters in: pieces end before it; the rest is read as the whole file reads it.
         if seed % 2 == 1 { bytes[bytes.count * 3 / 4] ^= 0x5A }
         let path = try temporaryFile(bytes, "binary-\(seed).dtrace")
@@ -162,4 +150,29 @@ func damagedJSONL(seed: UInt64) -> [UInt8] {
         text += lines.joined(separator: "\n")
     }
     return Array(text.utf8)
+}
+
+/// Two readings of one input agree in counts, diagnostics and every trace's place, status and metrics.
+func expectSameReading(
+    _ a: (summary: InputAnalyzer.Summary, diagnostics: [Diagnostic], outcomes: [TraceOutcome]),
+    _ b: (summary: InputAnalyzer.Summary, diagnostics: [Diagnostic], outcomes: [TraceOutcome])
+) {
+    #expect(a.summary == b.summary)
+    #expect(a.diagnostics == b.diagnostics)
+    #expect(a.outcomes.count == b.outcomes.count)
+    for (x, y) in zip(a.outcomes, b.outcomes) {
+        #expect(x.index == y.index)
+        #expect(x.headerLine == y.headerLine)
+        #expect(x.headerOffset == y.headerOffset)
+        #expect(x.header == y.header)
+        #expect(x.status == y.status)
+        #expect(x.metrics == y.metrics)
+    }
+}
+
+/// `count` random traces in the binary encoding, in chunks of a random size.
+func randomBinaryTraces(seed: UInt64, count: Int) throws -> [UInt8] {
+    var generator = RandomTraceGenerator(seed: seed)
+    let traces = (0..<count).map { generator.trace(sample: "b\($0)", maxSteps: 30) }
+    return try encode(traces, as: .binary, flushThreshold: Int.random(in: 16...400, using: &generator.random))
 }

@@ -39,17 +39,7 @@ import _DepTraceTestSupport
     }
 
     func expectSame(_ a: PieceMerger.Piece, _ b: PieceMerger.Piece) {
-        #expect(a.summary == b.summary)
-        #expect(a.diagnostics == b.diagnostics)
-        #expect(a.outcomes.count == b.outcomes.count)
-        for (x, y) in zip(a.outcomes, b.outcomes) {
-            #expect(x.index == y.index)
-            #expect(x.headerLine == y.headerLine)
-            #expect(x.headerOffset == y.headerOffset)
-            #expect(x.header == y.header)
-            #expect(x.status == y.status)
-            #expect(x.metrics == y.metrics)
-        }
+        expectSameReading((a.summary, a.diagnostics, a.outcomes), (b.summary, b.diagnostics, b.outcomes))
     }
 
     /// The pieces the cutter hands out, and the rest it gives up on, as bytes.
@@ -86,9 +76,7 @@ import _DepTraceTestSupport
 
     @Test(arguments: 0..<10)
     func binaryStreamsReadAsWholeAndGiveUpCuttingAtDamage(seed: Int) throws {
-        var generator = RandomTraceGenerator(seed: UInt64(81_000 + seed))
-        let traces = (0..<50).map { generator.trace(sample: "b\($0)", maxSteps: 30) }
-        var bytes = try encode(traces, as: .binary, flushThreshold: Int.random(in: 16...400, using: &generator.random))
+        var bytes = try randomBinaryTraces(seed: UInt64(81_000 + seed), count: 50)
         let damaged = seed % 2 == 1
         if damaged { bytes[bytes.count * 2 / 3] ^= 0x5A }
         let cut = pieces(bytes, pieceSize: bytes.count / 10)
