@@ -49,17 +49,21 @@ public enum ArchiveAnalyzer {
         let walker = ArchiveEntryWalker(path: path, limits: limits, keepGoing: keepGoing) { diagnostic in
             pipeline.submitReady(EntryResult(name: diagnostic.file, diagnostics: [diagnostic]))
         }
+        // Blocks for small entries, reused once parsed: no zeroing, no page faults after the first few.
+        let pool = ByteBlockPool(limit: entriesAhead + threads)
         walker.walk(selecting: selected) { entry in
             pipeline.deliverReady(deliver)
             if let size = entry.size, size <= bufferedEntryLimit, !entry.isSingleFile {
-                // Decompress here, parse on another core.
-                let (bytes, failure) = readWhole(entry.source, expected: size)
+                // Decompress here, parse on another core, in place.
+                let (block, count, failure) = readWhole(entry.source, expected: size, pool: pool)
                 let name = entry.name
                 pipeline.submit(delivering: deliver) {
-                    var collector = OutcomeCollector()
-                    let summary = InputAnalyzer.analyze(
-                        BufferByteSource(bytes: bytes, trailingError: failure), name: name, options: options, observer: &collector)
-                    return EntryResult(name: name, outcomes: collector.outcomes, diagnostics: collector.diagnostics, bytes: summary.bytes)
+                    var merger = PieceMerger(name: name)
+                    merger.add(PieceMerger.read(
+                        block: block, count: count, then: BufferByteSource(bytes: [], trailingError: failure), name: name, options: options), startingAt: 0)
+                    pool.give(block)
+                    let merged = merger.finish()
+                    return EntryResult(name: name, outcomes: merged.outcomes, diagnostics: merged.diagnostics, bytes: merged.summary.bytes)
                 }
             } else {
                 // Large, or of unknown size: decompressed here, in order, and cut at
@@ -167,27 +171,24 @@ public enum ArchiveAnalyzer {
         return InputAnalyzer.analyze(ahead, name: entry.name, options: options, observer: &observer)
     }
 
-    /// Reads an entry whole: its bytes, and the error that ended the reading, if any.
-    private static func readWhole(_ source: ArchiveEntrySource, expected size: Int64) -> ([UInt8], InputError?) {
-        var bytes = [UInt8](repeating: 0, count: Int(size) + 1)
+    /// Reads an entry whole into a block from `pool`: the block, the bytes read, and the error that ended the reading, if any.
+    private static func readWhole(_ source: ArchiveEntrySource, expected size: Int64, pool: ByteBlockPool) -> (ByteBlock, Int, InputError?) {
+        // One byte more than stated, so that an entry longer than its header says is seen to be.
+        var block = pool.take(capacity: Int(size) + 1)
         var filled = 0
-        var trailing: InputError?
         while true {
-            if filled == bytes.count { bytes.append(contentsOf: repeatElement(0, count: Swift.max(bytes.count, 4096))) }
-            do {
-                let read = try bytes.withUnsafeMutableBytes { buffer throws(InputError) in
-                    try source.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[filled...]))
-                }
-                if read == 0 { break }
+            if filled == block.capacity {
+                let grown = ByteBlock(capacity: Swift.max(block.capacity * 2, 4096))
+                grown.bytes.copyMemory(from: UnsafeRawBufferPointer(block.bytes))
+                block = grown
+            }
+            do throws(InputError) {
+                let read = try source.read(into: UnsafeMutableRawBufferPointer(rebasing: block.bytes[filled...]))
+                if read == 0 { return (block, filled, nil) }
                 filled += read
-            } catch let error as InputError {
-                trailing = error
-                break
             } catch {
-                break  // withUnsafeMutableBytes rethrows only what the read throws
+                return (block, filled, error)
             }
         }
-        bytes.removeLast(bytes.count - filled)
-        return (bytes, trailing)
     }
 }

@@ -35,7 +35,7 @@ public struct PieceMerger {
 
     /// Reads one piece held in memory: the first `count` bytes of `block`,
     /// then what `rest` holds (perhaps only the error that ended the input).
-    static func read(
+    package static func read(
         block: ByteBlock, count: Int, then rest: any ByteSource, name: String, options: AnalysisOptions, progress: ((Int) -> Void)? = nil
     ) -> Piece {
         var collector = OutcomeCollector()
@@ -48,10 +48,10 @@ public struct PieceMerger {
     private(set) var merged = Piece()
     private var stopped = false
 
-    init(name: String) { self.name = name }
+    package init(name: String) { self.name = name }
 
     /// Adds the next piece, which starts `offset` bytes into the input.
-    mutating func add(_ piece: Piece, startingAt offset: Int) {
+    package mutating func add(_ piece: Piece, startingAt offset: Int) {
         guard !stopped else { return }
         let tracesBefore = merged.summary.traces
         let linesBefore = merged.lines
@@ -74,7 +74,7 @@ public struct PieceMerger {
     }
 
     /// The whole input: with the warning that it holds no trace, when it read to its end without one.
-    mutating func finish() -> Piece {
+    package mutating func finish() -> Piece {
         if !stopped, merged.summary.traces == 0 {
             merged.diagnostics.append(InputAnalyzer.emptyInputWarning(name))
             merged.summary.warnings += 1
