@@ -118,6 +118,22 @@ import _DepTraceTestSupport
         }
     }
 
+    @Test(arguments: [100, 5_000, 300_000])
+    func longLinesAreReadAsWhole(length: Int) {
+        // A long mark inside a trace, and a long line that only starts like a header.
+        let mark = #"{"mark":""# + String(repeating: "x", count: length) + #""}"#
+        let fake = #"{"deptrace":"# + String(repeating: "9", count: length)
+        var lines: [String] = []
+        for index in 0..<6 {
+            lines += [#"{"deptrace":1,"sample":"\#(index)"}"#, #"{"step":"prefill","q":[0,4]}"#, mark, #"{"step":"decode","q":[4,1]}"#]
+            if index == 3 { lines.append(fake) }
+        }
+        let bytes = Array((lines.joined(separator: "\n") + "\n").utf8)
+        let (whole, parallel) = readBothWays(bytes, pieceSize: 50, readSize: 4096)
+        #expect(whole.outcomes.count == 6)
+        expectSame(whole, parallel)
+    }
+
     @Test func emptyAndUnreadableStreamsAreReportedAlike() {
         let utf16 = [UInt8]([0xFF, 0xFE]) + Array("{\"deptrace\":1}".utf8).flatMap { [$0, 0] }
         for bytes in [[], Array("\n\n".utf8), utf16, Array("garbage without a newline".utf8), BinaryLayout.magic] {

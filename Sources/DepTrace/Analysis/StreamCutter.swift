@@ -113,6 +113,8 @@ package final class StreamCutter {
         while true {
             // The newline that ends the line before a candidate start.
             guard let newline = firstNewline(from: scan - 1) else {
+                // None among the bytes held: look only at new ones next time.
+                scan = Swift.max(scan, filled + 1)
                 if !more() { return outOfBytes }
                 continue
             }
@@ -123,8 +125,9 @@ package final class StreamCutter {
             // A candidate: its whole line is needed to tell whether it parses as a header.
             var end = firstNewline(from: start)
             while end == nil, filled - start <= longest {
+                let searched = filled
                 if !more() { return outOfBytes }
-                end = firstNewline(from: start)
+                end = firstNewline(from: searched)
             }
             guard let end, end - start <= longest else { continue }
             let line = UnsafeRawBufferPointer(rebasing: buffer.bytes[start..<end]).bindMemory(to: UInt8.self)
