@@ -172,18 +172,25 @@ public enum ArchiveAnalyzer {
     }
 
     /// Reads an entry whole into a block from `pool`: the block, the bytes read, and the error that ended the reading, if any.
-    private static func readWhole(_ source: ArchiveEntrySource, expected size: Int64, pool: ByteBlockPool) -> (ByteBlock, Int, InputError?) {
+    static func readWhole(_ source: ArchiveEntrySource, expected size: Int64, pool: ByteBlockPool) -> (ByteBlock, Int, InputError?) {
         // One byte more than stated, so that an entry longer than its header says is seen to be.
-        var block = pool.take(capacity: Int(size) + 1)
+        // Reads ask for what is left of this, never for a pooled block's spare room: how much a
+        // damaged entry gives before its error depends on the size asked for (zip's inflate
+        // drops what it decoded in a call that fails), and must not depend on which block came.
+        var limit = Int(size) + 1
+        var block = pool.take(capacity: limit)
         var filled = 0
         while true {
-            if filled == block.capacity {
-                let grown = ByteBlock(capacity: Swift.max(block.capacity * 2, 4096))
-                grown.bytes.copyMemory(from: UnsafeRawBufferPointer(block.bytes))
-                block = grown
+            if filled == limit {
+                limit = Swift.max(limit * 2, 4096)
+                if block.capacity < limit {
+                    let grown = ByteBlock(capacity: limit)
+                    grown.bytes.copyMemory(from: UnsafeRawBufferPointer(rebasing: block.bytes[0..<filled]))
+                    block = grown
+                }
             }
             do throws(InputError) {
-                let read = try source.read(into: UnsafeMutableRawBufferPointer(rebasing: block.bytes[filled...]))
+                let read = try source.read(into: UnsafeMutableRawBufferPointer(rebasing: block.bytes[filled..<limit]))
                 if read == 0 { return (block, filled, nil) }
                 filled += read
             } catch {
