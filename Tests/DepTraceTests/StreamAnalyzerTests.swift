@@ -134,6 +134,25 @@ import _DepTraceTestSupport
         expectSame(whole, parallel)
     }
 
+    @Test func aLineTooLongEndsTheStreamAndReadingStopsSoonAfter() throws {
+        var generator = RandomTraceGenerator(seed: 84_000)
+        let traces = (0..<1_500).map { generator.trace(sample: "t\($0)", maxSteps: 20) }
+        var lines = try String(decoding: encode(traces, as: .jsonl), as: UTF8.self).split(separator: "\n").map(String.init)
+        lines.insert(#"{"mark":""# + String(repeating: "x", count: 500) + #""}"#, at: 40)
+        let bytes = Array((lines.joined(separator: "\n") + "\n").utf8)
+        let options = AnalysisOptions(limits: ResourceLimits(maxLineLength: 300))
+        let whole = StreamAnalyzer.analyze(StreamSource(bytes, readSize: 4096), name: "-", options: options, workers: 1)
+        let source = StreamSource(bytes, readSize: 4096)
+        var cut = StreamAnalyzer.analyze(source, name: "-", options: options, workers: 3, pieceSize: 2_000)
+        #expect(whole.diagnostics.contains { $0.message.contains("longer than 300 bytes") })
+        // Bytes read (for progress only) differ where reading stops early: a piece counts whole.
+        #expect(cut.summary.bytes >= whole.summary.bytes)
+        cut.summary.bytes = whole.summary.bytes
+        expectSame(whole, cut)
+        // The pieces in flight are read, not the rest of the stream.
+        #expect(source.position < bytes.count / 4, "read \(source.position) of \(bytes.count) bytes")
+    }
+
     @Test func emptyAndUnreadableStreamsAreReportedAlike() {
         let utf16 = [UInt8]([0xFF, 0xFE]) + Array("{\"deptrace\":1}".utf8).flatMap { [$0, 0] }
         for bytes in [[], Array("\n\n".utf8), utf16, Array("garbage without a newline".utf8), BinaryLayout.magic] {

@@ -100,8 +100,8 @@ public enum InputAnalyzer {
                 ByteWindow(source: source, growthLimit: growthLimit)
             }
         }
-        return readTraces(prefix: prefix, name: name, options: options, observer: &observer, progress: progress) { _ in
-            ByteWindow(block: block, count: count, then: source)
+        return readTraces(prefix: prefix, name: name, options: options, observer: &observer, progress: progress) { growthLimit in
+            ByteWindow(block: block, count: count, then: source, growthLimit: growthLimit)
         }
     }
 

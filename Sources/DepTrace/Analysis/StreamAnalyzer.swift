@@ -24,8 +24,14 @@ public enum StreamAnalyzer {
         let pipeline = OrderedPipeline<(piece: PieceMerger.Piece, offset: Int)>(maxInFlight: threads * 2)
         let pool = ByteBlockPool(limit: threads * 2 + 1)
         let cutter = StreamCutter(source: source, limits: options.limits, pieceSize: pieceSize, pool: pool)
-        func deliver(_ result: (piece: PieceMerger.Piece, offset: Int)) { merger.add(result.piece, startingAt: result.offset) }
-        reading: while true {
+        // A piece that stopped on an input error (a line too long) ends the stream, as in a whole reading:
+        // nothing after it counts, so the stream is read no further than the pieces already in flight.
+        var stopped = false
+        func deliver(_ result: (piece: PieceMerger.Piece, offset: Int)) {
+            merger.add(result.piece, startingAt: result.offset)
+            if result.piece.failed { stopped = true }
+        }
+        reading: while !stopped {
             switch cutter.next() {
             case let .piece(block, count, offset, trailingError):
                 progress?(offset + count)

@@ -34,9 +34,10 @@ public final class ByteWindow {
 
     /// A window over the first `count` bytes of `block`, already read, then
     /// `source` (which may hold only the error that ended the input): no copy.
-    package init(block: ByteBlock, count: Int, then source: any ByteSource) {
+    /// Beyond the block it grows as ``init(source:initialCapacity:growthLimit:)`` does.
+    package init(block: ByteBlock, count: Int, then source: any ByteSource, growthLimit: Int = Int.max) {
         self.source = source
-        growthLimit = Int.max
+        self.growthLimit = Swift.max(growthLimit, 64)
         self.block = block
         storage = block.bytes
         end = Swift.min(count, block.capacity)
