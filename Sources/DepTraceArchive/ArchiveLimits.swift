@@ -26,20 +26,4 @@ public struct ArchiveLimits: Sendable, Hashable {
         self.maxRatio = maxRatio
         self.ratioFloor = ratioFloor
     }
-
-    /// Parses a byte count with an optional binary suffix: `512`, `64K`, `16M`, `64G`, `1T` (also `KiB`, `MB`...).
-    public static func parseByteCount(_ text: String) -> Int64? {
-        var digits = Substring(text)
-        var shift: Int64 = 0
-        for (suffixes, bits) in [(["T", "TB", "TiB"], 40), (["G", "GB", "GiB"], 30), (["M", "MB", "MiB"], 20), (["K", "KB", "KiB"], 10)] as [([String], Int64)] {
-            if let suffix = suffixes.sorted(by: { $0.count > $1.count }).first(where: { text.uppercased().hasSuffix($0.uppercased()) }) {
-                digits = digits.dropLast(suffix.count)
-                shift = bits
-                break
-            }
-        }
-        guard let value = Int64(digits), value > 0 else { return nil }
-        let (result, overflow) = value.multipliedReportingOverflow(by: Int64(1) << shift)
-        return overflow ? nil : result
-    }
 }

@@ -321,10 +321,18 @@ func rows(of text: String, except prefix: String) -> [String] {
     }
 
     @Test func byteCountsParse() {
-        #expect(ArchiveLimits.parseByteCount("64G") == 64 << 30)
-        #expect(ArchiveLimits.parseByteCount("16MiB") == 16 << 20)
-        #expect(ArchiveLimits.parseByteCount("512") == 512)
-        #expect(ArchiveLimits.parseByteCount("0") == nil)
-        #expect(ArchiveLimits.parseByteCount("lots") == nil)
+        #expect(ByteSize("64G")?.bytes == 64 << 30)
+        #expect(ByteSize("16MiB")?.bytes == 16 << 20)
+        #expect(ByteSize("16mb")?.bytes == 16 << 20)
+        #expect(ByteSize("512")?.bytes == 512)
+        #expect(ByteSize("0") == nil)
+        #expect(ByteSize("lots") == nil)
+        #expect(ByteSize("-3K") == nil)
+        #expect(ByteSize("9999999T") == nil)
+        // Written back in the largest unit that divides it, as `--help` shows defaults.
+        #expect(ByteSize(bytes: 256 << 20).description == "256M")
+        #expect(ByteSize(bytes: 64 << 30).description == "64G")
+        #expect(ByteSize(bytes: 1000).description == "1000")
+        #expect(ByteSize(bytes: 3 << 10).description == "3K")
     }
 }

@@ -9,25 +9,22 @@ struct ArchiveOptions: ParsableArguments {
     var keepGoing = false
 
     @Option(name: .long, help: ArgumentHelp("Most uncompressed bytes read from one archive entry or compressed file, such as 512M or 64G.", valueName: "size"))
-    var maxEntryBytes: String = "64G"
+    var maxEntryBytes = ByteSize(bytes: ArchiveLimits.defaultMaxEntryBytes)
 
     @Option(name: .long, help: ArgumentHelp("Most uncompressed bytes read from one archive, all entries together.", valueName: "size"))
-    var maxArchiveBytes: String = "64G"
+    var maxArchiveBytes = ByteSize(bytes: ArchiveLimits.defaultMaxArchiveBytes)
 
     @Option(name: .long, help: ArgumentHelp("Highest compression ratio accepted once 64 MiB are out of an archive (a guard against zip bombs).", valueName: "n"))
     var maxRatio: Double = ArchiveLimits.defaultMaxRatio
 
     func validate() throws {
-        if ArchiveLimits.parseByteCount(maxEntryBytes) == nil { throw ValidationError("'--max-entry-bytes' must be a positive byte count, such as 512M or 64G.") }
-        if ArchiveLimits.parseByteCount(maxArchiveBytes) == nil { throw ValidationError("'--max-archive-bytes' must be a positive byte count, such as 512M or 64G.") }
         if !(maxRatio >= 1) { throw ValidationError("'--max-ratio' must be 1 or more.") }
     }
 
-    /// The archive limits the flags describe (validated already).
+    /// The archive limits the flags describe.
     var limits: ArchiveLimits {
         ArchiveLimits(
-            maxEntryBytes: ArchiveLimits.parseByteCount(maxEntryBytes) ?? ArchiveLimits.defaultMaxEntryBytes,
-            maxArchiveBytes: ArchiveLimits.parseByteCount(maxArchiveBytes) ?? ArchiveLimits.defaultMaxArchiveBytes,
+            maxEntryBytes: maxEntryBytes.bytes, maxArchiveBytes: maxArchiveBytes.bytes,
             maxRatio: maxRatio)
     }
 

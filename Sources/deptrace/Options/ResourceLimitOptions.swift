@@ -14,13 +14,13 @@ struct ResourceLimitOptions: ParsableArguments {
     var maxRangesPerRecord: Int = ResourceLimits.defaultMaxRangesPerRecord
 
     @Option(name: .long, help: ArgumentHelp("Longest JSONL line, such as 256M.", valueName: "size"))
-    var maxLineLength: String = "256M"
+    var maxLineLength = ByteSize(bytes: Int64(ResourceLimits.defaultMaxLineLength))
 
     @Option(name: .long, help: ArgumentHelp("Largest trace header, such as 16M.", valueName: "size"))
-    var maxHeaderSize: String = "16M"
+    var maxHeaderSize = ByteSize(bytes: Int64(ResourceLimits.defaultMaxHeaderBytes))
 
     @Option(name: .long, help: ArgumentHelp("Largest binary chunk payload, such as 16M (at most 1G).", valueName: "size"))
-    var maxChunkSize: String = "16M"
+    var maxChunkSize = ByteSize(bytes: Int64(ResourceLimits.defaultMaxChunkBytes))
 
     @Option(name: .long, help: ArgumentHelp("Most ranges of visible and resident sets held for one trace, all streams together.", valueName: "n"))
     var maxHeldIntervals: Int = ResourceLimits.defaultMaxHeldIntervals
@@ -31,25 +31,16 @@ struct ResourceLimitOptions: ParsableArguments {
         where value < 1 {
             throw ValidationError("'\(flag)' must be 1 or more.")
         }
-        for (value, flag) in [(maxLineLength, "--max-line-length"), (maxHeaderSize, "--max-header-size"), (maxChunkSize, "--max-chunk-size")]
-        where ArchiveLimits.parseByteCount(value) == nil {
-            throw ValidationError("'\(flag)' must be a positive byte count, such as 16M or 1G.")
-        }
-        if let chunk = ArchiveLimits.parseByteCount(maxChunkSize), chunk > Int64(ResourceLimits.largestChunkBytes) {
+        if maxChunkSize.bytes > Int64(ResourceLimits.largestChunkBytes) {
             throw ValidationError("'--max-chunk-size' can be at most 1G: a larger length could not be told from a trace's magic.")
         }
     }
 
     /// The limits the flags describe (validated already).
     var limits: ResourceLimits {
-        func bytes(_ text: String, _ fallback: Int) -> Int {
-            ArchiveLimits.parseByteCount(text).map { Int(clamping: $0) } ?? fallback
-        }
-        return ResourceLimits(
+        ResourceLimits(
             maxTokenId: maxTokenId, maxStreams: maxStreams, maxRangesPerRecord: maxRangesPerRecord,
-            maxLineLength: bytes(maxLineLength, ResourceLimits.defaultMaxLineLength),
-            maxHeaderBytes: bytes(maxHeaderSize, ResourceLimits.defaultMaxHeaderBytes),
-            maxChunkBytes: bytes(maxChunkSize, ResourceLimits.defaultMaxChunkBytes),
-            maxHeldIntervals: maxHeldIntervals)
+            maxLineLength: Int(clamping: maxLineLength.bytes), maxHeaderBytes: Int(clamping: maxHeaderSize.bytes),
+            maxChunkBytes: Int(clamping: maxChunkSize.bytes), maxHeldIntervals: maxHeldIntervals)
     }
 }
