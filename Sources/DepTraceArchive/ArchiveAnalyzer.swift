@@ -66,20 +66,12 @@ public enum ArchiveAnalyzer {
                     return EntryResult(name: name, outcomes: merged.outcomes, diagnostics: merged.diagnostics, bytes: merged.summary.bytes)
                 }
             } else {
-                // Large, or of unknown size: decompressed here, in order, and cut at
-                // trace headers as it comes; the pieces are parsed on the other cores.
+                // Large, or of unknown size: in order, decompressed on a read-ahead thread and cut
+                // here at trace headers as it comes, the pieces parsed on the other cores (or here, with one).
                 pipeline.drain(deliver)
-                let merged: PieceMerger.Piece
-                if threads > 1 {
-                    // Decompressed on the read-ahead thread, cut here, parsed on the workers.
-                    let ahead = ReadAheadSource(entry.source)
-                    merged = StreamAnalyzer.analyze(ahead, name: entry.name, options: options, workers: threads)
-                    ahead.finish()
-                } else {
-                    var collector = OutcomeCollector()
-                    let summary = analyzeStreaming(entry, options: options, observer: &collector)
-                    merged = PieceMerger.Piece(outcomes: collector.outcomes, diagnostics: collector.diagnostics, summary: summary)
-                }
+                let ahead = ReadAheadSource(entry.source)
+                let merged = StreamAnalyzer.analyze(ahead, name: entry.name, options: options, workers: threads)
+                ahead.finish()
                 pipeline.submitReady(EntryResult(name: entry.name, outcomes: merged.outcomes, diagnostics: merged.diagnostics, bytes: merged.summary.bytes))
             }
         }
