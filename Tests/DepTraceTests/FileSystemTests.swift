@@ -4,12 +4,20 @@ import Testing
 
 /// The file-system helpers that replace Foundation's full library in the
 /// tool: folder walks, whole-file writes, folder creation, and printf.
-@Suite struct FileSystemTests {
+@Suite final class FileSystemTests {
+    /// The folders this test made, removed when it ends (Swift Testing makes
+    /// one instance per test and releases it afterwards).
+    private var scratchFolders: [String] = []
+
+    deinit {
+        for path in scratchFolders { try? FileManager.default.removeItem(atPath: path) }
+    }
+
     /// A fresh empty folder under the temporary directory.
     private func scratchFolder(_ name: String) throws -> String {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("deptrace-fs-\(getpid())-\(name)").path
-        try? FileManager.default.removeItem(atPath: path)
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("deptrace-fs-\(UUID().uuidString)-\(name)").path
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        scratchFolders.append(path)
         return path
     }
 
