@@ -24,7 +24,7 @@ import Testing
 
     private func record(_ shape: JSONLFastScanner.Shape, _ ranges: [Range<Int>]) -> Record {
         switch shape {
-        case .step(let step): .step(step)
+        case .step(let step): .step(Step(step))
         case .evict(let stream): .evict(ranges, stream: stream)
         case .add(let stream): .add(ranges, stream: stream)
         case .hide(let stream): .hide(ranges, stream: stream)

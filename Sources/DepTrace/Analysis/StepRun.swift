@@ -25,7 +25,7 @@ struct StepRun {
 
     /// Adds `step` read at `location` when it continues the run; returns false when it does not.
     @inline(__always)
-    mutating func extend(with step: Step, at location: InputLocation) -> Bool {
+    mutating func extend(with step: BareStep, at location: InputLocation) -> Bool {
         guard step.count == 1, count > 0, count < StepRun.maxLength,
               step.first == first &+ count, step.phase == phase, step.kind == kind
         else { return false }
@@ -38,7 +38,7 @@ struct StepRun {
 
     /// Starts a run with `step`, which must have one query, read at `location`.
     @inline(__always)
-    mutating func start(with step: Step, at location: InputLocation) {
+    mutating func start(with step: BareStep, at location: InputLocation) {
         phase = step.phase
         kind = step.kind
         first = step.first
@@ -51,15 +51,15 @@ struct StepRun {
     mutating func clear() { count = 0 }
 
     /// The one step of a run of one, where it was read.
-    var onlyStep: (Step, InputLocation)? {
-        count == 1 ? (Step(phase: phase, first: first, count: 1, kind: kind, time: time), firstLocation) : nil
+    var onlyStep: (BareStep, InputLocation)? {
+        count == 1 ? (BareStep(phase: phase, first: first, count: 1, explicitKind: kind, time: time), firstLocation) : nil
     }
 
     /// The run's steps one by one, where they were read; only the last keeps
     /// the run's time, which is all that applying them one by one needs.
-    func steps() -> [(Step, InputLocation)] {
+    func steps() -> [(BareStep, InputLocation)] {
         (0..<count).map { index in
-            (Step(phase: phase, first: first &+ index, count: 1, kind: kind, time: index == count &- 1 ? time : nil),
+            (BareStep(phase: phase, first: first &+ index, count: 1, explicitKind: kind, time: index == count &- 1 ? time : nil),
              index == 0 ? firstLocation : laterLocations[index &- 1])
         }
     }

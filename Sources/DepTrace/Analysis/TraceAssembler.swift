@@ -124,9 +124,9 @@ public struct TraceAssembler<Observer: TraceObserver> {
     ///
     /// One-query steps that continue one another are gathered and applied
     /// together when something else arrives.
-    mutating func step(_ step: Step, at location: InputLocation) {
+    mutating func step(_ step: BareStep, at location: InputLocation) {
         guard !Observer.observesRecords, case .active = state else {
-            record(.step(step), at: location)
+            record(.step(Step(step)), at: location)
             return
         }
         if run.extend(with: step, at: location) { return }
@@ -161,9 +161,9 @@ public struct TraceAssembler<Observer: TraceObserver> {
         for (step, location) in steps { applyNow(step, at: location) }
     }
 
-    private mutating func applyNow(_ step: Step, at location: InputLocation) {
+    private mutating func applyNow(_ step: BareStep, at location: InputLocation) {
         guard case .active(let index, let headerLocation) = state else {
-            record(.step(step), at: location)
+            record(.step(Step(step)), at: location)
             return
         }
         do {

@@ -62,7 +62,7 @@ public struct TraceAnalyzer: Sendable {
     public mutating func apply(_ record: Record) throws(RuleViolation) {
         if isEnded { throw .recordAfterEnd(record.typeName) }
         switch record {
-        case .step(let step): try applyStep(step)
+        case .step(let step): try applyStep(step.bare)
         case let .evict(ranges, stream): try applyEvict(ranges, stream: stream)
         case let .add(ranges, stream): try applyAdd(ranges, stream: stream)
         case let .hide(ranges, stream): try applyHide(ranges, stream: stream)
@@ -76,7 +76,7 @@ public struct TraceAnalyzer: Sendable {
     }
 
     /// Applies a step: `apply(.step(step))` without building the record (the readers' hot path).
-    mutating func apply(step: Step) throws(RuleViolation) {
+    mutating func apply(step: BareStep) throws(RuleViolation) {
         if isEnded { throw .recordAfterEnd("step") }
         try applyStep(step)
         recordCount &+= 1
@@ -99,7 +99,7 @@ public struct TraceAnalyzer: Sendable {
         }
     }
 
-    private mutating func applyStep(_ step: Step) throws(RuleViolation) {
+    private mutating func applyStep(_ step: BareStep) throws(RuleViolation) {
         let growth = try checkStep(first: step.first, count: step.count, phase: step.phase)
         commitStep(first: step.first, count: step.count, growth)
         countSteps(1, phase: step.phase, kind: step.kind, queries: step.count, time: step.time)

@@ -174,8 +174,34 @@ struct BinaryRecordDecoder {
         scratch.withUnsafeBufferPointer(body)
     }
 
-    /// Decodes a step record whose tag byte, at `start`, was just read.
+    /// Decodes a step record whose tag byte, at `start`, was just read, with
+    /// its vocabulary ids when the decoder keeps them.
     mutating func step(_ cursor: inout Cursor, start: Int) throws(DecodeError) -> Step {
+        guard keepsTokens else { return Step(try bareStep(&cursor, start: start)) }
+        var step = Step(try stepFields(&cursor, start: start))
+        step.tokens = try tokenList(&cursor, start: start)
+        return step
+    }
+
+    /// Decodes a step record whose tag byte, at `start`, was just read,
+    /// checking and skipping its vocabulary ids (the readers' hot path).
+    @inline(__always)
+    mutating func bareStep(_ cursor: inout Cursor, start: Int) throws(DecodeError) -> BareStep {
+        let step = try stepFields(&cursor, start: start)
+        if !cursor.isAtEnd, cursor.bytes[cursor.position] == BinaryLayout.Tag.tokens.rawValue {
+            cursor.position &+= 1
+            let tokenCount = try cursor.count()
+            guard tokenCount <= cursor.bytes.count &- cursor.position else {
+                throw DecodeError(offset: start, message: "token list runs past its chunk")
+            }
+            for _ in 0..<tokenCount { _ = try cursor.varint() }
+        }
+        return step
+    }
+
+    /// The fields of a step record after its tag byte, at `start`.
+    @inline(__always)
+    private mutating func stepFields(_ cursor: inout Cursor, start: Int) throws(DecodeError) -> BareStep {
         let flags = try cursor.byte()
         guard let phase = Phase(rawValue: flags & 0x03) else { throw DecodeError(offset: start, message: "invalid step phase") }
         let kindBits = (flags >> 2) & 0x07
@@ -196,23 +222,21 @@ struct BinaryRecordDecoder {
             throw DecodeError(offset: start, message: "step ids beyond 2^53")
         }
         nextStepBase = first + count
-        var step = Step(phase: phase, first: first, count: count, kind: kind, time: time)
-        if !cursor.isAtEnd, cursor.bytes[cursor.position] == BinaryLayout.Tag.tokens.rawValue {
-            cursor.position += 1
-            let tokenCount = try cursor.count()
-            guard tokenCount <= cursor.bytes.count - cursor.position else {
-                throw DecodeError(offset: start, message: "token list runs past its chunk")
-            }
-            if keepsTokens {
-                var tokens: [Int] = []
-                tokens.reserveCapacity(tokenCount)
-                for _ in 0..<tokenCount { tokens.append(try cursor.zigzag()) }
-                step.tokens = tokens
-            } else {
-                for _ in 0..<tokenCount { _ = try cursor.varint() }
-            }
+        return BareStep(phase: phase, first: first, count: count, explicitKind: kind, time: time)
+    }
+
+    /// The vocabulary ids that may follow the step at `start`, or nil.
+    private func tokenList(_ cursor: inout Cursor, start: Int) throws(DecodeError) -> [Int]? {
+        guard !cursor.isAtEnd, cursor.bytes[cursor.position] == BinaryLayout.Tag.tokens.rawValue else { return nil }
+        cursor.position += 1
+        let tokenCount = try cursor.count()
+        guard tokenCount <= cursor.bytes.count - cursor.position else {
+            throw DecodeError(offset: start, message: "token list runs past its chunk")
         }
-        return step
+        var tokens: [Int] = []
+        tokens.reserveCapacity(tokenCount)
+        for _ in 0..<tokenCount { tokens.append(try cursor.zigzag()) }
+        return tokens
     }
 
     private static func ranges(_ cursor: inout Cursor, into result: inout [Range<Int>], maxRanges: Int) throws(DecodeError) {

@@ -108,7 +108,7 @@ public enum BinaryTraceReader {
                     if !Observer.observesRecords, tag == BinaryLayout.Tag.step.rawValue {
                         let start = cursor.position
                         cursor.position &+= 1
-                        assembler.step(try decoder.step(&cursor, start: start), at: .offset(recordOffset))
+                        assembler.step(try decoder.bareStep(&cursor, start: start), at: .offset(recordOffset))
                     } else if !Observer.observesRecords, tag == BinaryLayout.Tag.evict.rawValue {
                         cursor.position &+= 1
                         let stream = try decoder.rangeRecord(&cursor)

@@ -13,7 +13,7 @@
 struct JSONLFastScanner {
     /// A line read here.
     enum Shape {
-        case step(Step)
+        case step(BareStep)
         /// A range record; its ranges are in the scratch list.
         case evict(stream: Int?)
         case add(stream: Int?)
@@ -216,7 +216,7 @@ struct JSONLFastScanner {
             }
         }
         guard take(UInt8(ascii: "}")), position == end else { return nil }
-        return .step(Step(phase: phase, first: first, count: count, time: time))
+        return .step(BareStep(phase: phase, first: first, count: count, time: time))
     }
 
     /// After `{"evict":` (or another range key): the ranges and the optional
