@@ -38,6 +38,7 @@ struct JSONLFastScanner {
     /// - Parameters:
     ///   - ranges: receives the ranges of a range record (emptied first).
     ///   - maxRanges: more ranges than this leave the line to the parser, which reports the limit.
+    @inline(__always)
     static func scan(_ line: UnsafeBufferPointer<UInt8>, ranges: inout [Range<Int>], maxRanges: Int = ResourceLimits.defaultMaxRangesPerRecord) -> Shape? {
         // The closing brace is the sentinel every loop below stops at, so
         // digit loops need no bounds check of their own.
@@ -168,6 +169,7 @@ struct JSONLFastScanner {
 
     // MARK: - Shapes
 
+    @inline(__always)
     private mutating func scanObject(ranges: inout [Range<Int>]) -> Shape? {
         position += 1
         guard take(UInt8(ascii: "\"")) else { return nil }
@@ -187,6 +189,7 @@ struct JSONLFastScanner {
     }
 
     /// After `{"step":"`.
+    @inline(__always)
     private mutating func scanStep() -> Shape? {
         let phase: Phase
         if take("decode\"") {
