@@ -1,3 +1,11 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Splits a byte stream into lines over a ``ByteWindow``.
 ///
 /// Memory is the window (1 MiB, grown only for longer lines, up to
@@ -66,6 +74,53 @@ public final class LineReader {
                 return makeLine(length: available, terminated: false)
             }
         }
+    }
+
+    /// The whole lines among the bytes already read, to be walked without
+    /// reading more; ``finish(_:)`` hands back the position, and ``next()``
+    /// goes on after them.
+    ///
+    /// The readers' hot loop: the position and line count stay in registers,
+    /// where a call of ``next()`` per line updates the window and returns
+    /// the line through memory. A line not whole yet, or too long, is left to ``next()``.
+    public struct HeldLines {
+        private let base: UnsafePointer<UInt8>?
+        private let end: Int
+        private let maxLineLength: Int
+        fileprivate var position = 0
+        fileprivate var number: Int
+
+        fileprivate init(_ bytes: UnsafeRawBufferPointer, lineNumber: Int, maxLineLength: Int) {
+            base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self)
+            end = bytes.count
+            number = lineNumber
+            self.maxLineLength = maxLineLength
+        }
+
+        /// The next whole line, or nil.
+        @inline(__always)
+        public mutating func next() -> Line? {
+            guard let base, position < end, let found = memchr(base + position, 0x0A, end &- position) else { return nil }
+            let newline = UnsafeRawPointer(base).distance(to: UnsafeRawPointer(found))
+            let length = newline &- position
+            guard length <= maxLineLength else { return nil }
+            number &+= 1
+            defer { position = newline &+ 1 }
+            return Line(bytes: UnsafeBufferPointer(start: base + position, count: length), number: number, terminated: true)
+        }
+    }
+
+    /// The whole lines held now, after the line last returned.
+    public func heldLines() -> HeldLines {
+        window.consume(returned)
+        returned = 0
+        return HeldLines(window.bytes(window.available), lineNumber: lineNumber, maxLineLength: maxLineLength)
+    }
+
+    /// Takes back the position `lines` reached.
+    public func finish(_ lines: HeldLines) {
+        window.consume(lines.position)
+        lineNumber = lines.number
     }
 
     private func makeLine(length: Int, terminated: Bool) -> Line {

@@ -13,7 +13,18 @@ public enum JSONLTraceReader {
         defer { assembler.finishInput() }
         var sinceProgress = 0
         var scratch: [Range<Int>] = []
-        while let line = try lines.next() {
+        var held = lines.heldLines()
+        while true {
+            let line: LineReader.Line
+            if let next = held.next() {
+                line = next
+            } else {
+                lines.finish(held)
+                // Reads more, and words a line too long or a last line without a newline.
+                guard let next = try lines.next() else { break }
+                line = next
+                held = lines.heldLines()
+            }
             let location = InputLocation.line(line.number)
             // Observers of records get every record from the parser, vocabulary ids included.
             if !Observer.observesRecords, let shape = JSONLFastScanner.scan(line.bytes, ranges: &scratch, maxRanges: limits.maxRangesPerRecord) {
