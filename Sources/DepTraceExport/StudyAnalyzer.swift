@@ -1,5 +1,4 @@
 import DepTrace
-import Dispatch
 
 /// Reads inputs for an export: every trace's metrics and timeline in one
 /// pass per input, inputs on several threads, results in input order.
@@ -30,37 +29,9 @@ public enum StudyAnalyzer {
         guard threads > 1, !inputs.contains(where: { ($0 as? TraceInput)?.location == .standardInput }) else {
             return inputs.map { analyze($0, options: options, points: points) }
         }
-        let slots = Slots(count: inputs.count)
-        DispatchQueue.concurrentPerform(iterations: threads) { _ in
-            while let index = slots.claim() {
-                slots.store(analyze(inputs[index], options: options, points: points), at: index)
-            }
+        return ConcurrentMap.map(count: inputs.count, threads: threads) { index in
+            analyze(inputs[index], options: options, points: points)
         }
-        return slots.results
     }
 }
 
-/// Hands out input indices to worker threads and keeps their results.
-private final class Slots: @unchecked Sendable {
-    private var results_: [StudyAnalyzer.InputResult?]
-    private var next = 0
-    private let lock = DispatchSemaphore(value: 1)
-
-    init(count: Int) { results_ = Array(repeating: nil, count: count) }
-
-    func claim() -> Int? {
-        lock.wait()
-        defer { lock.signal() }
-        guard next < results_.count else { return nil }
-        next += 1
-        return next - 1
-    }
-
-    func store(_ result: StudyAnalyzer.InputResult, at index: Int) {
-        lock.wait()
-        results_[index] = result
-        lock.signal()
-    }
-
-    var results: [StudyAnalyzer.InputResult] { results_.compactMap { $0 } }
-}

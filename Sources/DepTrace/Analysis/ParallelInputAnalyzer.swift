@@ -110,9 +110,9 @@ public enum ParallelInputAnalyzer {
     /// thousand small files do not cost a thousand hand-overs between threads),
     /// and the pieces of large files.
     private static func plan(_ inputs: [TraceInput], threads: Int, minimumPiece: Int, limits: ResourceLimits) -> [WorkUnit] {
-        // One `stat` per input, no open: sizes, and which files are worth cutting.
-        let sizes = inputs.map { input -> Int in
-            guard case .file(let path) = input.location, let status = FileStatus(path: path), status.kind == .regularFile else { return 0 }
+        // One `stat` per input, no open, on every core: sizes, and which files are worth cutting.
+        let sizes = ConcurrentMap.map(count: inputs.count, threads: threads) { index -> Int in
+            guard case .file(let path) = inputs[index].location, let status = FileStatus(path: path), status.kind == .regularFile else { return 0 }
             return Int(status.size)
         }
         // Runs small enough to spread the inputs over every core several times.

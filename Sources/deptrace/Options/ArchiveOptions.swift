@@ -45,8 +45,14 @@ struct ArchiveOptions: ParsableArguments {
                 result.append(reference)
                 continue
             }
-            for input in TraceInput.expand([path], onMissing: { log.report($0.diagnostic) }) {
-                guard case .file(let file) = input.location, ArchiveInput.isArchiveOrCompressed(path: file) else {
+            let inputs = TraceInput.expand([path], onMissing: { log.report($0.diagnostic) })
+            // Each file is opened to tell archives by content: on every core, for folders of many.
+            let isArchive = ConcurrentMap.map(count: inputs.count, threads: ProcessorCount.active) { index in
+                guard case .file(let file) = inputs[index].location else { return false }
+                return ArchiveInput.isArchiveOrCompressed(path: file)
+            }
+            for (input, isArchive) in zip(inputs, isArchive) {
+                guard isArchive, case .file(let file) = input.location else {
                     result.append(input)
                     continue
                 }
