@@ -40,21 +40,25 @@ import _DepTraceTestSupport
         }
     }
 
-    /// Four equal traces and some blank lines at the end: every even cut
-    /// point lies just past a header, which the search finds behind it (a
-    /// search ahead only finds the next header a whole trace later, or none
-    /// within reach, as with the four 16 MB traces of the benchmark's H2O file).
-    @Test func equalTracesAreCutAtTheirOwnHeaders() throws {
+    /// Four equal traces and blank lines at the end, or at the start: every
+    /// even cut point lies just past a header (found behind it) or just before
+    /// one (found ahead). A search ahead only finds the next header a whole
+    /// trace later in the first case, or none within reach, as with the four
+    /// 16 MB traces of the benchmark's H2O file.
+    @Test(arguments: [false, true])
+    func equalTracesAreCutAtTheirOwnHeaders(blanksFirst: Bool) throws {
         var generator = RandomTraceGenerator(seed: 92_000)
         let trace = generator.trace(sample: "x", maxSteps: 400).jsonl
-        let text = String(repeating: trace, count: 4) + String(repeating: "\n", count: 40)
+        let blanks = String(repeating: "\n", count: 40)
+        let text = blanksFirst ? blanks + String(repeating: trace, count: 4) : String(repeating: trace, count: 4) + blanks
         let bytes = Array(text.utf8)
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("deptrace-equal-\(UUID().uuidString).dtrace.jsonl").path
         try Data(bytes).write(to: URL(fileURLWithPath: path))
         defer { unlink(path) }
         let pieces = try #require(InputSplitter.pieces(of: path, count: 4, minimumPiece: bytes.count / 8))
         let length = trace.utf8.count
-        #expect(pieces.map(\.lowerBound) == [0, length, 2 * length, 3 * length])
+        let first = blanksFirst ? 40 : 0
+        #expect(pieces.map(\.lowerBound) == [0, first + length, first + 2 * length, first + 3 * length])
     }
 }
 

@@ -36,6 +36,8 @@ public enum InputSplitter {
         guard let prefix = reader.bytes(at: 0, count: BinaryLayout.magic.count), prefix.count == BinaryLayout.magic.count else { return nil }
         let cuts: [Int]
         if prefix.elementsEqual(BinaryLayout.magic) {
+            // The walk reads on from the start: whole megabytes, few reads.
+            reader.minimumRead = 1 << 20
             cuts = binaryCuts(&reader, targets: targets, limits: limits)
         } else if EncodingSniffer.unsupportedEncoding(Array(prefix)) == nil, EncodingSniffer.looksLikeJSONL(Array(prefix)) {
             cuts = jsonlCuts(&reader, targets: targets, minimumPiece: minimumPiece, limits: limits)
@@ -60,18 +62,40 @@ public enum InputSplitter {
             let highest = reader.size - minimumPiece
             guard lowest <= highest else { break }
             let from = Swift.min(Swift.max(target, lowest), highest)
-            let ahead = headerLine(&reader, in: from..<Swift.min(highest + 1, from + searchDistance), backward: false, parser: parser, limits: limits)
-            // Behind the target, no further than the header ahead is: the nearer one is the cut.
-            let reach = ahead.map { $0 - from } ?? searchDistance
-            let behind = headerLine(&reader, in: Swift.max(lowest, from - reach)..<from, backward: true, parser: parser, limits: limits)
-            switch (behind, ahead) {
-            case let (before?, after?): cuts.append(from - before < after - from ? before : after)
-            case let (before?, nil): cuts.append(before)
-            case let (nil, after?): cuts.append(after)
-            case (nil, nil): continue
+            if let cut = nearestHeaderLine(&reader, to: from, within: lowest..<(highest + 1), parser: parser, limits: limits) {
+                cuts.append(cut)
             }
         }
         return cuts
+    }
+
+    /// The start of the header line nearest `point` (ahead of it on a tie)
+    /// in `bounds`, no further than ``searchDistance`` from it.
+    ///
+    /// Both sides are searched to the same, doubling distance, so the work
+    /// follows how far the nearest header is, not how far the search may go.
+    private static func nearestHeaderLine(
+        _ reader: inout PositionalReader, to point: Int, within bounds: Range<Int>, parser: JSONLLineParser, limits: ResourceLimits
+    ) -> Int? {
+        var searchedAhead = point  // [point, searchedAhead) and [searchedBehind, point) hold no header line
+        var searchedBehind = point
+        var reach = 64 << 10
+        while true {
+            let aheadEnd = Swift.min(bounds.upperBound, point + reach)
+            let behindStart = Swift.max(bounds.lowerBound, point - reach)
+            let ahead = headerLine(&reader, in: searchedAhead..<Swift.max(searchedAhead, aheadEnd), backward: false, parser: parser, limits: limits)
+            let behind = headerLine(&reader, in: Swift.min(behindStart, searchedBehind)..<searchedBehind, backward: true, parser: parser, limits: limits)
+            switch (behind, ahead) {
+            case let (before?, after?): return point - before < after - point ? before : after
+            case let (before?, nil): return before
+            case let (nil, after?): return after
+            case (nil, nil): break
+            }
+            searchedAhead = Swift.max(searchedAhead, aheadEnd)
+            searchedBehind = Swift.min(searchedBehind, behindStart)
+            if reach >= searchDistance || (searchedAhead >= bounds.upperBound && searchedBehind <= bounds.lowerBound) { return nil }
+            reach = Swift.min(reach * 2, searchDistance)
+        }
     }
 
     /// `\n{"deptrace"`: the end of a line, and a next line that starts as a header does.
@@ -85,9 +109,11 @@ public enum InputSplitter {
     private static func headerLine(
         _ reader: inout PositionalReader, in range: Range<Int>, backward: Bool, parser: JSONLLineParser, limits: ResourceLimits
     ) -> Int? {
-        let block = 1 << 20
+        // Headers are usually near: small blocks first, larger as the search goes on.
+        var block = 64 << 10
         var remaining = range
         while !remaining.isEmpty {
+            defer { block = Swift.min(block * 2, 1 << 20) }
             let blockRange = backward
                 ? Swift.max(remaining.lowerBound, remaining.upperBound - block)..<remaining.upperBound
                 : remaining.lowerBound..<Swift.min(remaining.upperBound, remaining.lowerBound + block)
@@ -207,6 +233,8 @@ private struct PositionalReader {
     private var bufferStart = 0
     /// The bytes of `buffer` that hold the file from `bufferStart`.
     private var bufferCount = 0
+    /// The least a read asks for, so that small requests in sequence cost few reads.
+    var minimumRead = 64 << 10
 
     init(file: FileDescriptor, size: Int) {
         self.file = file
@@ -219,7 +247,7 @@ private struct PositionalReader {
         let end = Swift.min(offset + count, size)
         guard offset < end else { return buffer[0..<0] }
         if offset < bufferStart || end > bufferStart + bufferCount {
-            let length = Swift.max(end - offset, Swift.min(1 << 20, size - offset))
+            let length = Swift.max(end - offset, Swift.min(minimumRead, size - offset))
             if buffer.count < length { buffer = [UInt8](repeating: 0, count: length) }
             bufferCount = 0
             var filled = 0
