@@ -22,8 +22,12 @@ public enum ArchiveAnalyzer {
 
     /// Entries up to this size (when the archive states it) are read whole and parsed on another core.
     static let bufferedEntryLimit: Int64 = 1 << 20
-    /// Small entries decompressed ahead of the parsing: at most this many, so at most 32 MiB held.
-    static let entriesAhead = 32
+    /// Small entries go to a core together, up to this many bytes or ``entriesPerJob`` entries.
+    static let bytesPerJob = 256 << 10
+    static let entriesPerJob = 16
+    /// Jobs decompressed ahead of the parsing: at most this many, so that
+    /// about 12 MiB are held (a job closes at 256 KiB, and its last entry is at most 1 MiB).
+    static let jobsAhead = 8
     /// Entries from this size (or of unknown size) are decompressed on a read-ahead thread.
     static let readAheadThreshold: Int64 = 1 << 20
 
@@ -45,37 +49,83 @@ public enum ArchiveAnalyzer {
         workers: Int = 0, deliver: (EntryResult) -> Void
     ) {
         let threads = workers > 0 ? workers : ProcessorCount.active
-        let pipeline = OrderedPipeline<EntryResult>(maxInFlight: threads > 1 ? entriesAhead : 1)
-        let walker = ArchiveEntryWalker(path: path, limits: limits, keepGoing: keepGoing) { diagnostic in
-            pipeline.submitReady(EntryResult(name: diagnostic.file, diagnostics: [diagnostic]))
-        }
+        // A job is several small entries (a batch) or one result already known.
+        let pipeline = OrderedPipeline<[EntryResult]>(maxInFlight: threads > 1 ? jobsAhead : 1)
+        func deliverJob(_ results: [EntryResult]) { results.forEach(deliver) }
         // Blocks for small entries, reused once parsed: no zeroing, no page faults after the first few.
-        let pool = ByteBlockPool(limit: entriesAhead + threads)
-        walker.walk(selecting: selected) { entry in
-            pipeline.deliverReady(deliver)
-            if let size = entry.size, size <= bufferedEntryLimit, !entry.isSingleFile {
-                // Decompress here, parse on another core, in place.
-                let (block, count, failure) = readWhole(entry.source, expected: size, pool: pool)
-                let name = entry.name
-                pipeline.submit(delivering: deliver) {
-                    var merger = PieceMerger(name: name)
+        let pool = ByteBlockPool(limit: (jobsAhead + 1) * entriesPerJob + threads)
+        var batch = EntryBatch()
+        func submitBatch() {
+            guard !batch.isEmpty else { return }
+            let entries = batch.entries
+            batch = EntryBatch()
+            pipeline.submit(delivering: deliverJob) {
+                entries.map { entry in
+                    var merger = PieceMerger(name: entry.name)
                     merger.add(PieceMerger.read(
-                        block: block, count: count, then: BufferByteSource(bytes: [], trailingError: failure), name: name, options: options), startingAt: 0)
-                    pool.give(block)
+                        block: entry.block, count: entry.count, then: BufferByteSource(bytes: [], trailingError: entry.failure),
+                        name: entry.name, options: options), startingAt: 0)
+                    pool.give(entry.block)
                     let merged = merger.finish()
-                    return EntryResult(name: name, outcomes: merged.outcomes, diagnostics: merged.diagnostics, bytes: merged.summary.bytes)
+                    return EntryResult(name: entry.name, outcomes: merged.outcomes, diagnostics: merged.diagnostics, bytes: merged.summary.bytes)
                 }
+            }
+        }
+        // Messages about the archive itself, queued after the entries read before them.
+        var archiveDiagnostics: [Diagnostic] = []
+        func submitArchiveDiagnostics() {
+            guard !archiveDiagnostics.isEmpty else { return }
+            submitBatch()
+            for diagnostic in archiveDiagnostics {
+                pipeline.submitReady([EntryResult(name: diagnostic.file, diagnostics: [diagnostic])])
+            }
+            archiveDiagnostics.removeAll()
+        }
+        let walker = ArchiveEntryWalker(path: path, limits: limits, keepGoing: keepGoing) { archiveDiagnostics.append($0) }
+        walker.walk(selecting: selected) { entry in
+            submitArchiveDiagnostics()
+            pipeline.deliverReady(deliverJob)
+            if let size = entry.size, size <= bufferedEntryLimit, !entry.isSingleFile {
+                // Decompress here, parse on another core, in place; a few entries to a hand-over,
+                // as waking a thread costs this one more than reading a small entry.
+                let (block, count, failure) = readWhole(entry.source, expected: size, pool: pool)
+                batch.add(EntryBatch.Entry(name: entry.name, block: block, count: count, failure: failure))
+                if batch.isFull { submitBatch() }
             } else {
                 // Large, or of unknown size: in order, decompressed on a read-ahead thread and cut
                 // here at trace headers as it comes, the pieces parsed on the other cores (or here, with one).
-                pipeline.drain(deliver)
+                submitBatch()
+                pipeline.drain(deliverJob)
                 let ahead = ReadAheadSource(entry.source)
                 let merged = StreamAnalyzer.analyze(ahead, name: entry.name, options: options, workers: threads)
                 ahead.finish()
-                pipeline.submitReady(EntryResult(name: entry.name, outcomes: merged.outcomes, diagnostics: merged.diagnostics, bytes: merged.summary.bytes))
+                pipeline.submitReady([EntryResult(name: entry.name, outcomes: merged.outcomes, diagnostics: merged.diagnostics, bytes: merged.summary.bytes)])
             }
         }
-        pipeline.drain(deliver)
+        submitBatch()
+        submitArchiveDiagnostics()
+        pipeline.drain(deliverJob)
+    }
+
+    /// Small entries read whole, to be parsed one after another on one core.
+    private struct EntryBatch {
+        struct Entry {
+            var name: String
+            var block: ByteBlock
+            var count: Int
+            var failure: InputError?
+        }
+
+        private(set) var entries: [Entry] = []
+        private var bytes = 0
+
+        var isEmpty: Bool { entries.isEmpty }
+        var isFull: Bool { bytes >= ArchiveAnalyzer.bytesPerJob || entries.count >= ArchiveAnalyzer.entriesPerJob }
+
+        mutating func add(_ entry: Entry) {
+            entries.append(entry)
+            bytes += entry.count
+        }
     }
 
     /// Reads the trace entries of the archive or compressed file at `path` one
