@@ -104,8 +104,9 @@ public enum InputSplitter {
     /// The start of the first (or, `backward`, the last) line in `range` that
     /// parses as a header.
     ///
-    /// Lines are not split one by one: `memmem` finds the line starts that
-    /// begin `{"deptrace"`, a megabyte at a time, and only those are parsed.
+    /// Lines are not split one by one: ``headerLineStarts(in:below:)`` finds
+    /// the line starts that begin `{"deptrace"`, in blocks growing from 64 KiB
+    /// to 1 MiB, and only those lines are parsed.
     private static func headerLine(
         _ reader: inout PositionalReader, in range: Range<Int>, backward: Bool, parser: JSONLLineParser, limits: ResourceLimits
     ) -> Int? {
@@ -224,7 +225,7 @@ public enum InputSplitter {
     }
 }
 
-/// Reads byte ranges of a file at given offsets through a buffer of about 1 MiB.
+/// Reads byte ranges of a file at given offsets through a buffer filled ``minimumRead`` bytes or more at a time.
 private struct PositionalReader {
     let file: FileDescriptor
     let size: Int
