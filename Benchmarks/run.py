@@ -74,7 +74,8 @@ def fail(message):
 
 def build(repo):
     started = time.perf_counter()
-    command = ["swift", "build", "-c", "release", "--package-path", repo]
+    # As the README builds it: the Swift runtime linked in (about 2 ms less start-up per run).
+    command = ["swift", "build", "-c", "release", "--static-swift-stdlib", "--product", "deptrace", "--package-path", repo]
     result = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     if result.returncode != 0:
         sys.stderr.write(result.stdout[-6000:])
@@ -429,7 +430,7 @@ def main():
     log("machine: %s, %d cores, Python %s; DepTrace at %s" % (
         platform.machine(), os.cpu_count() or 0, platform.python_version(), git_state(repo)))
     deptrace, build_s = build(repo)
-    log("build: swift build -c release: %.1f s" % build_s)
+    log("build: swift build -c release --static-swift-stdlib --product deptrace: %.1f s" % build_s)
     with_orjson, orjson_note = orjson_status()
     log("reference: %s; %s" % (os.path.relpath(REFERENCE, repo), orjson_note))
     try:
