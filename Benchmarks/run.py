@@ -418,7 +418,7 @@ def main():
                         help="smoke test: %d GSM8K traces, %d H2O trace of %d steps" % (
                             QUICK["gsm8k_traces"], QUICK["h2o_traces"], QUICK["h2o_steps"]))
     parser.add_argument("--out", help="folder for summary.json and (while running) the data; outside the repository")
-    parser.add_argument("--repeat", type=int, default=3, help="runs of every command; the best counts (default 3)")
+    parser.add_argument("--repeat", type=int, default=5, help="runs of every command; the best counts (default 5)")
     parser.add_argument("--keep-data", action="store_true", help="keep the generated traces")
     parser.add_argument("--repo", default=REPO, help="the DepTrace package to build (default: this checkout)")
     args = parser.parse_args()
