@@ -26,7 +26,7 @@ Every deptrace and reference run must agree on Dep and peak of every trace, or
 the script says so and exits 1. Prints a table and the goals of issue 3 with
 PASS / MISS, and writes DIR/summary.json. Generated data lives in DIR/data (or
 a temporary folder) and is removed at the end unless --keep-data.
-Python 3 standard library only; needs swift and zstd.
+Python 3 standard library only; needs swift, zstd and /usr/bin/time.
 """
 import argparse
 import csv
@@ -43,6 +43,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
+TIME = "/usr/bin/time"
 REFERENCE = os.path.join(HERE, "reference", "reference_dep.py")
 sys.dont_write_bytecode = True  # no __pycache__ beside the sources
 sys.path.insert(0, HERE)
@@ -220,7 +221,7 @@ class Measurement:
             warm(path)
         out = subprocess.PIPE if self.checks else subprocess.DEVNULL
         # Standard error to a file, so that reading standard output alone cannot block; no
-        # wrapper process (/usr/bin/time cost 3 ms a run here): wait4 gives the peak RSS.
+        # wrapper process (/usr/bin/time cost 3 ms a run here; the RSS has a run of its own).
         with tempfile.TemporaryFile(dir=scratch) as errors:
             started = time.perf_counter()
             if self.stdin_command:
@@ -231,7 +232,7 @@ class Measurement:
                 feeder = None
                 measured = subprocess.Popen(self.command, stdin=subprocess.DEVNULL, stdout=out, stderr=errors)
             stdout = measured.stdout.read() if self.checks else b""
-            _, status, usage = os.wait4(measured.pid, 0)
+            _, status, _ = os.wait4(measured.pid, 0)
             feeder_code = feeder.wait() if feeder else 0
             elapsed = time.perf_counter() - started
             measured.returncode = os.waitstatus_to_exitcode(status)
@@ -244,8 +245,28 @@ class Measurement:
                 self.dataset, self.label, measured.returncode, feeder_code, self.describe(),
                 stderr.decode(errors="replace")[-3000:]))
         self.times.append(elapsed)
-        self.rss_kib.append(usage.ru_maxrss)
         return stdout.decode() if self.checks else None
+
+    def measure_rss(self, scratch):
+        """The peak RSS of the measured process, from one more run, untimed, under /usr/bin/time.
+
+        Not from wait4 in the timed runs: a child's ru_maxrss counts the memory of the process
+        it was forked from (here Python's 18 MiB); /usr/bin/time forks it from a small process."""
+        for path in self.inputs():
+            warm(path)
+        rss_file = os.path.join(scratch, "rss")
+        timed = [TIME, "-f", "%M", "-o", rss_file] + self.command
+        feeder = subprocess.Popen(self.stdin_command, stdout=subprocess.PIPE) if self.stdin_command else None
+        subprocess.run(timed, stdin=feeder.stdout if feeder else subprocess.DEVNULL,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        if feeder:
+            feeder.stdout.close()
+            feeder.wait()
+        try:
+            with open(rss_file) as f:
+                self.rss_kib.append(int(f.read().split()[-1]))
+        except (OSError, ValueError, IndexError):
+            pass
 
     def describe(self):
         command = " ".join(self.command)
@@ -462,10 +483,15 @@ def main():
                 b["jsonl.zst"] / MB, b["binary"] / MB, b["binary.zst"] / MB,
                 "; also as %s files" % format(d["files"], ",") if "files" in d else ""))
 
+        if not os.access(TIME, os.X_OK):
+            fail(TIME + " is missing (Debian package 'time')")
         measurements = plan(datasets, deptrace, with_orjson)
         scratch = tempfile.mkdtemp(prefix="deptrace-bench-scratch-")
         expected, problems = {}, []
         try:
+            log("peak memory, one run of every command under %s ..." % TIME)
+            for m in measurements:
+                m.measure_rss(scratch)
             for repetition in range(args.repeat):
                 log("run %d of %d ..." % (repetition + 1, args.repeat))
                 for m in measurements:
