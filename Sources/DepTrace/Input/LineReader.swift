@@ -110,7 +110,8 @@ public final class LineReader {
         }
     }
 
-    /// The whole lines held now, after the line last returned.
+    /// The whole lines held now, after the line last returned (whose bytes
+    /// stay valid: only ``next()`` reads more and moves them).
     public func heldLines() -> HeldLines {
         window.consume(returned)
         returned = 0
