@@ -25,9 +25,12 @@ public enum ArchiveAnalyzer {
     /// Small entries go to a core together, up to this many bytes or ``entriesPerJob`` entries.
     static let bytesPerJob = 256 << 10
     static let entriesPerJob = 16
-    /// Jobs decompressed ahead of the parsing: at most this many, so that
-    /// about 12 MiB are held (a job closes at 256 KiB, and its last entry is at most 1 MiB).
+    /// Jobs decompressed ahead of the parsing: at most this many, so that at
+    /// most about 11 MiB of entries are in flight (a job closes at 256 KiB, and
+    /// its last entry is at most 1 MiB), in blocks of at most twice their size.
     static let jobsAhead = 8
+    /// Blocks kept for reuse once parsed.
+    static let blocksKept = 32
     /// Entries from this size (or of unknown size) are decompressed on a read-ahead thread.
     static let readAheadThreshold: Int64 = 1 << 20
 
@@ -53,7 +56,7 @@ public enum ArchiveAnalyzer {
         let pipeline = OrderedPipeline<[EntryResult]>(maxInFlight: threads > 1 ? jobsAhead : 1)
         func deliverJob(_ results: [EntryResult]) { results.forEach(deliver) }
         // Blocks for small entries, reused once parsed: no zeroing, no page faults after the first few.
-        let pool = ByteBlockPool(limit: (jobsAhead + 1) * entriesPerJob + threads)
+        let pool = ByteBlockPool(limit: blocksKept + threads)
         var batch = EntryBatch()
         func submitBatch() {
             guard !batch.isEmpty else { return }

@@ -42,6 +42,18 @@ import Testing
         #expect(inputs == found.map { root + "/" + $0 })
     }
 
+    /// A name that is not UTF-8 has no String that opens the file again: the
+    /// walk leaves it out rather than list a path that does not exist.
+    @Test func folderWalkLeavesOutNamesThatAreNotUTF8() throws {
+        let root = try scratchFolder("names")
+        try FileSystem.write(Array("x".utf8), to: root + "/good.dtrace.jsonl")
+        let bad: [CChar] = Array((root + "/bad").utf8CString.dropLast()) + [CChar(bitPattern: 0xFF)] + Array(".dtrace.jsonl".utf8CString)
+        let descriptor = bad.withUnsafeBufferPointer { open($0.baseAddress!, O_CREAT | O_WRONLY, 0o644) }
+        try #require(descriptor >= 0)
+        close(descriptor)
+        #expect(FolderWalk.files(under: root) { _ in true } == ["good.dtrace.jsonl"])
+    }
+
     @Test func folderWalkOfAMissingOrUnreadableFolderIsEmpty() {
         #expect(FolderWalk.files(under: "/nonexistent-deptrace-folder") { _ in true }.isEmpty)
     }

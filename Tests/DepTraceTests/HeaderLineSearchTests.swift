@@ -62,6 +62,23 @@ import _DepTraceTestSupport
     }
 }
 
+@Suite struct SplitterEdgeTests {
+    /// With no minimum piece size, cuts still go forward: no piece is empty
+    /// and no cut is made twice (the search behind a point once found the cut before it).
+    @Test func aZeroMinimumPieceGivesNoEmptyPiece() throws {
+        var generator = RandomTraceGenerator(seed: 93_000)
+        let text = (0..<6).map { generator.trace(sample: "s\($0)", maxSteps: 20).jsonl }.joined()
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("deptrace-zero-\(UUID().uuidString).dtrace.jsonl").path
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+        defer { unlink(path) }
+        for count in 2...8 {
+            guard let pieces = InputSplitter.pieces(of: path, count: count, minimumPiece: 0) else { continue }
+            #expect(pieces.allSatisfy { !$0.isEmpty }, "\(count): \(pieces)")
+            #expect(pieces.first?.lowerBound == 0 && pieces.last?.upperBound == text.utf8.count)
+        }
+    }
+}
+
 extension InputSplitter {
     /// The search over a whole buffer.
     fileprivate static func headerLineStarts(in bytes: UnsafeRawBufferPointer) -> [Int] {

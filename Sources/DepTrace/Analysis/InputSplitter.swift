@@ -58,7 +58,7 @@ public enum InputSplitter {
         var cuts: [Int] = []
         for target in targets {
             // No piece smaller than the minimum, on either side of the cut.
-            let lowest = Swift.max((cuts.last ?? 0) + minimumPiece, 1)
+            let lowest = (cuts.last ?? 0) + Swift.max(minimumPiece, 1)
             let highest = reader.size - minimumPiece
             guard lowest <= highest else { break }
             let from = Swift.min(Swift.max(target, lowest), highest)

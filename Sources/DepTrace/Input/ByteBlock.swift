@@ -27,11 +27,17 @@ package final class ByteBlockPool: @unchecked Sendable {
     /// A pool that keeps at most `limit` blocks.
     package init(limit: Int) { self.limit = limit }
 
-    /// A block of at least `capacity` bytes: a kept one when there is one large enough.
+    /// A block of at least `capacity` bytes: the smallest kept one that fits
+    /// and is at most twice that size, else a new one. (Handing a large block
+    /// to a small piece would leave the next large piece to allocate another,
+    /// and memory would follow the largest pieces times the pieces in flight.)
     package func take(capacity: Int) -> ByteBlock {
         lock.wait()
-        let index = blocks.lastIndex { $0.capacity >= capacity }
-        let block = index.map { blocks.remove(at: $0) }
+        var best: Int?
+        for index in blocks.indices where blocks[index].capacity >= capacity && blocks[index].capacity / 2 <= capacity {
+            if best.map({ blocks[index].capacity < blocks[$0].capacity }) ?? true { best = index }
+        }
+        let block = best.map { blocks.remove(at: $0) }
         lock.signal()
         return block ?? ByteBlock(capacity: capacity)
     }

@@ -22,6 +22,9 @@ public enum FolderWalk {
         var pending = [""]
         while let relativeFolder = pending.popLast() {
             let absoluteFolder = relativeFolder.isEmpty ? base : base + "/" + relativeFolder
+            // A folder that can be listed but not entered: its files cannot be opened (as before, when
+            // each was examined with lstat, they are left out).
+            guard access(absoluteFolder, X_OK) == 0 else { continue }
             for entry in entries(of: absoluteFolder) {
                 let relative = relativeFolder.isEmpty ? entry.name : relativeFolder + "/" + entry.name
                 switch entry.kind {
@@ -50,15 +53,16 @@ public enum FolderWalk {
         var kind: FileStatus.Kind
     }
 
-    /// The entries of `folder` but `.` and `..`; none when it cannot be read.
+    /// The entries of `folder` but `.`, `..` and names that are not UTF-8; none when it cannot be read.
     private static func entries(of folder: String) -> [Entry] {
         guard let directory = opendir(folder) else { return [] }
         defer { closedir(directory) }
         var result: [Entry] = []
         while let pointer = readdir(directory) {
-            let name = withUnsafeBytes(of: pointer.pointee.d_name) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-            }
+            // A name that is not UTF-8 has no String that opens it again: left out.
+            guard let name = withUnsafeBytes(of: pointer.pointee.d_name, { raw in
+                String(validating: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }) else { continue }
             if name == "." || name == ".." { continue }
             let kind: FileStatus.Kind
             switch Int32(pointer.pointee.d_type) {
