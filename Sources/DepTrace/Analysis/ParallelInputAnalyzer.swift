@@ -30,7 +30,6 @@ public enum ParallelInputAnalyzer {
         }
     }
 
-
     /// The results of one input.
     public static func analyze(_ input: TraceInput, options: AnalysisOptions) -> InputResult {
         var collector = OutcomeCollector()

@@ -27,19 +27,21 @@ public struct PieceMerger {
 
     /// Reads one piece, `source`, of the input named `name`.
     static func read(_ source: any ByteSource, name: String, options: AnalysisOptions, progress: ((Int) -> Void)? = nil) -> Piece {
-        var collector = OutcomeCollector()
-        let read = InputAnalyzer.readTraces(source, name: name, options: options, observer: &collector, progress: progress)
-        return Piece(outcomes: collector.outcomes, diagnostics: collector.diagnostics, summary: read.summary, lines: read.lines, failed: read.failed)
+        collected { InputAnalyzer.readTraces(source, name: name, options: options, observer: &$0, progress: progress) }
     }
-
 
     /// Reads one piece held in memory: the first `count` bytes of `block`,
     /// then what `rest` holds (perhaps only the error that ended the input).
     package static func read(
         block: ByteBlock, count: Int, then rest: any ByteSource, name: String, options: AnalysisOptions, progress: ((Int) -> Void)? = nil
     ) -> Piece {
+        collected { InputAnalyzer.readTraces(block: block, count: count, then: rest, name: name, options: options, observer: &$0, progress: progress) }
+    }
+
+    /// The piece a reading gives, its outcomes and diagnostics collected.
+    private static func collected(_ reading: (inout OutcomeCollector) -> InputAnalyzer.ReadResult) -> Piece {
         var collector = OutcomeCollector()
-        let read = InputAnalyzer.readTraces(block: block, count: count, then: rest, name: name, options: options, observer: &collector, progress: progress)
+        let read = reading(&collector)
         return Piece(outcomes: collector.outcomes, diagnostics: collector.diagnostics, summary: read.summary, lines: read.lines, failed: read.failed)
     }
 

@@ -106,22 +106,26 @@ package final class StreamCutter {
     // MARK: - JSON Lines
 
     /// A line start at or after `pieceSize` whose line parses as a header.
+    ///
+    /// Candidates come from the splitter's search for `\n{"deptrace"`
+    /// (``InputSplitter/headerLineStarts(in:below:)``), not from a walk line by line.
     private func nextJSONLCut() -> Cut {
-        let header = InputSplitter.headerStart
+        let patternLength = InputSplitter.headerStart.count + 1
         let longest = Swift.min(limits.maxHeaderBytes, limits.maxLineLength)
         scan = Swift.max(scan, pieceSize)
         while true {
-            // The newline that ends the line before a candidate start.
-            guard let newline = firstNewline(from: scan - 1) else {
-                // None among the bytes held: look only at new ones next time.
-                scan = Swift.max(scan, filled + 1)
+            // Candidates start at `scan` or later: the newline before one lies at `scan - 1` or later.
+            let from = scan - 1
+            guard filled - from >= patternLength,
+                  let found = InputSplitter.headerLineStarts(in: UnsafeRawBufferPointer(rebasing: buffer.bytes[from..<filled]), below: filled - from).first
+            else {
+                // None among the bytes held; a pattern may begin in their last bytes, so look there again.
+                scan = Swift.max(scan, filled - patternLength + 2)
                 if !more() { return outOfBytes }
                 continue
             }
-            let start = newline + 1
-            guard fill(atLeast: start + header.count) else { return outOfBytes }
+            let start = from + found + 1
             scan = start + 1
-            guard header.indices.allSatisfy({ buffer.bytes[start + $0] == header[$0] }) else { continue }
             // A candidate: its whole line is needed to tell whether it parses as a header.
             var end = firstNewline(from: start)
             while end == nil, filled - start <= longest {
@@ -131,8 +135,7 @@ package final class StreamCutter {
             }
             guard let end, end - start <= longest else { continue }
             let line = UnsafeRawBufferPointer(rebasing: buffer.bytes[start..<end]).bindMemory(to: UInt8.self)
-            let isHeader = InputSplitter.isHeader(line, parser: parser)
-            if isHeader { return .at(start) }
+            if InputSplitter.isHeader(line, parser: parser) { return .at(start) }
         }
     }
 
