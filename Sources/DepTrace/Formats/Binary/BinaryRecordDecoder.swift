@@ -162,7 +162,6 @@ struct BinaryRecordDecoder {
     /// byte was just read: its ranges into ``withLastRanges(_:)``; returns its stream.
     mutating func rangeRecord(_ cursor: inout Cursor) throws(DecodeError) -> Int? {
         let stream = try Self.stream(&cursor)
-        scratch.removeAll(keepingCapacity: true)
         // Static, with the bound passed in: an instance method would copy `self`,
         // and with it retain `scratch`, so every append would reallocate it.
         try Self.ranges(&cursor, into: &scratch, maxRanges: maxRanges)
@@ -247,17 +246,17 @@ struct BinaryRecordDecoder {
             let message = "the record lists \(count) ranges, more than the limit of \(maxRanges) (raise it with --max-ranges-per-record)"
             throw DecodeError(offset: countOffset, message: message, limit: .limitExceeded(message))
         }
-        result.reserveCapacity(count)
         var previousEnd = 0
-        for _ in 0..<count {
+        for index in 0..<count {
             let start = previousEnd + (try cursor.count())
             let length = try cursor.count()
             guard start <= RangeList.idLimit, length <= RangeList.idLimit - start else {
                 throw DecodeError(offset: cursor.position, message: "range beyond 2^53")
             }
-            result.append(start..<(start + length))
+            result.overwrite(start..<(start + length), at: index)
             previousEnd = start + length
         }
+        result.trim(to: count)
     }
 
     private static func stream(_ cursor: inout Cursor) throws(DecodeError) -> Int? {

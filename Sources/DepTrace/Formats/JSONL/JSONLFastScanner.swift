@@ -225,18 +225,20 @@ struct JSONLFastScanner {
     /// After `{"evict":` (or another range key): the ranges and the optional
     /// stream; `.some(nil)` for a record without `"s"`, nil for another shape.
     private mutating func scanRanges(_ ranges: inout [Range<Int>]) -> Int?? {
-        ranges.removeAll(keepingCapacity: true)
         guard take(UInt8(ascii: "[")) else { return nil }
         var previousEnd = 0
+        var listed = 0
         repeat {
             guard take(UInt8(ascii: "[")), let lower = unsigned(), take(UInt8(ascii: ",")), let upper = unsigned(),
                 take(UInt8(ascii: "]")), lower >= previousEnd, lower < upper, upper <= RangeList.idLimit,
-                ranges.count < maxRanges
+                listed < maxRanges
             else { return nil }
-            ranges.append(lower..<upper)
+            ranges.overwrite(lower..<upper, at: listed)
+            listed &+= 1
             previousEnd = upper
         } while take(UInt8(ascii: ","))
         guard take(UInt8(ascii: "]")) else { return nil }
+        ranges.trim(to: listed)
         var stream: Int?
         if take(",\"s\":") {
             guard let value = unsigned() else { return nil }
