@@ -45,6 +45,51 @@ import Testing
         expectSame(set, model, probes: [0..<5000, 4095..<4097])
     }
 
+    /// One-id updates take their own path to the bit: it must keep the
+    /// counts and the conversions of the range path.
+    @Test func oneIdUpdatesFillAndEmptyABitmapBlock() {
+        var set = IdSet()
+        var model = IntervalSet()
+        let base = 2 * IdSet.blockSize
+        set.insert(base..<(base + IdSet.blockSize))
+        model.insert(base..<(base + IdSet.blockSize))
+        let holes = Array(stride(from: base + 1, to: base + 200, by: 2))
+        for id in holes {
+            let removed = set.removeIfAllPresent(id..<(id + 1))
+            #expect(removed)
+            model.remove(id..<(id + 1))
+        }
+        #expect(set.bitmapBlockCount == 1)
+        // Removing an absent id changes nothing; adding a present one neither.
+        let removedAbsent = set.removeIfAllPresent(holes[5]..<(holes[5] + 1))
+        #expect(!removedAbsent)
+        set.insert(base..<(base + 1))
+        expectSame(set, model, probes: [base..<(base + 1), holes[5]..<(holes[5] + 1), base..<(base + IdSet.blockSize)])
+        // Filled id by id, the block goes back to one range when the last hole closes.
+        for id in holes.reversed() {
+            #expect(set.bitmapBlockCount == 1)
+            set.insert(id..<(id + 1))
+            model.insert(id..<(id + 1))
+        }
+        #expect(set.bitmapBlockCount == 0)
+        #expect(set.runs.ranges == [base..<(base + IdSet.blockSize)])
+        expectSame(set, model, probes: [(base - 1)..<(base + IdSet.blockSize + 1)])
+        // Emptied id by id, it goes back to ranges below `toRuns` ids.
+        for id in stride(from: base + 1, to: base + 100, by: 2) { set.remove(id..<(id + 1)) }
+        set.remove((base + 100)..<(base + IdSet.blockSize))
+        #expect(set.bitmapBlockCount == 1)
+        var left = set.count
+        for id in stride(from: base, to: base + 100, by: 2) {
+            let removed = set.removeIfAllPresent(id..<(id + 1))
+            #expect(removed)
+            left -= 1
+            #expect(set.count == left)
+            #expect(set.bitmapBlockCount == (left < IdSet.toRuns ? 0 : 1), "\(left) ids left")
+        }
+        #expect(set.isEmpty)
+        #expect(set.storedUnits == 0)
+    }
+
     @Test func nearlyEmptyBitmapGoesBackToRanges() {
         var set = IdSet()
         for id in stride(from: 0, to: 64, by: 2) { set.insert(id..<(id + 1)) }

@@ -163,6 +163,8 @@ struct IdSet: Sendable {
         if range.isEmpty { return }
         if keys.isEmpty {
             insertRun(range)
+        } else if range.count == 1, let spot = bitSpot(of: range.lowerBound) {
+            setBit(spot)
         } else if let piece = singlePiece(range) {
             insert(piece)
         } else {
@@ -190,6 +192,7 @@ struct IdSet: Sendable {
     /// block, the bits are tested and cleared in the same words.
     mutating func removeIfAllPresent(_ range: Range<Int>) -> Bool {
         if range.isEmpty { return true }
+        if range.count == 1, !keys.isEmpty, let spot = bitSpot(of: range.lowerBound) { return clearBit(spot) }
         if !keys.isEmpty, let piece = singlePiece(range), piece.block >= 0 {
             guard firstBit(in: piece.block, range, set: false) == nil else { return false }
             _ = remove(piece)
@@ -232,6 +235,50 @@ struct IdSet: Sendable {
     }
 
     // MARK: - Bitmap blocks
+
+    /// Where one id's bit lives: its block, and the word and mask within `words`.
+    private struct BitSpot {
+        var block: Int
+        var word: Int
+        var mask: UInt64
+    }
+
+    /// The bit of `id` when `id` lies in a bitmap block's span, else nil.
+    ///
+    /// One-id updates (a step's new id, an H2O eviction) are most of an
+    /// eviction trace: they go straight to their bit, without the range
+    /// masks and bit counts of ``setBits(in:_:to:)``.
+    @inline(__always)
+    private func bitSpot(of id: Int) -> BitSpot? {
+        let key = id >> IdSet.blockShift
+        let block = firstBlock(atLeast: key)
+        guard block < keys.count, keys[block] == key else { return nil }
+        let offset = id & (IdSet.blockSize &- 1)
+        return BitSpot(block: block, word: block &* IdSet.wordsPerBlock &+ offset >> 6, mask: 1 << UInt64(offset & 63))
+    }
+
+    /// Sets the bit at `spot` (one id of a bitmap block).
+    @inline(__always)
+    private mutating func setBit(_ spot: BitSpot) {
+        let old = words[spot.word]
+        guard old & spot.mask == 0 else { return }
+        words[spot.word] = old | spot.mask
+        count &+= 1
+        blockCounts[spot.block] &+= 1
+        if blockCounts[spot.block] == IdSet.blockSize { convertToRuns(spot.block) }
+    }
+
+    /// Clears the bit at `spot` (one id of a bitmap block); false, changing nothing, when it is clear.
+    @inline(__always)
+    private mutating func clearBit(_ spot: BitSpot) -> Bool {
+        let old = words[spot.word]
+        guard old & spot.mask != 0 else { return false }
+        words[spot.word] = old & ~spot.mask
+        count &-= 1
+        blockCounts[spot.block] &-= 1
+        if blockCounts[spot.block] < IdSet.toRuns { convertToRuns(spot.block) }
+        return true
+    }
 
     /// The first id of `range` (inside `block`) whose bit is `set`, or nil.
     @inline(__always)
