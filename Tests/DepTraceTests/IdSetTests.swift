@@ -6,6 +6,7 @@ import Testing
     /// Every query of `set` answers as `model` does on `probes`.
     private func expectSame(_ set: IdSet, _ model: IntervalSet, probes: [Range<Int>], _ note: String = "") {
         #expect(set.count == model.count, "\(note)")
+        #expect(set.storedUnits == set.runs.ranges.count + set.bitmapBlockCount * IdSet.wordsPerBlock / 2, "\(note)")
         #expect(set.intervalSet == model, "\(note)")
         for probe in probes {
             #expect(set.firstMissing(in: probe) == model.firstMissing(in: probe), "\(note) firstMissing \(probe)")

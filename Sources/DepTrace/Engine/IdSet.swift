@@ -41,7 +41,17 @@ struct IdSet: Sendable {
 
     /// Ranges and bitmap blocks held: what the set costs in memory, in units of one range
     /// (a block costs as much as 32 ranges).
-    var storedUnits: Int { runs.ranges.count &+ keys.count &* (IdSet.wordsPerBlock / 2) }
+    ///
+    /// Stored, not computed from the arrays' counts: the engine reads it
+    /// before and after every record, and one-id updates in a bitmap block
+    /// would otherwise load the headers of arrays they do not touch.
+    private(set) var storedUnits = 0
+
+    /// Sets ``storedUnits`` after `runs` or the blocks changed shape.
+    @inline(__always)
+    private mutating func countStoredUnits() {
+        storedUnits = runs.ranges.count &+ keys.count &* (IdSet.wordsPerBlock / 2)
+    }
 
     /// The number of bitmap blocks (for tests).
     var bitmapBlockCount: Int { keys.count }
@@ -208,6 +218,7 @@ struct IdSet: Sendable {
         let before = runs.count
         runs.insert(range)
         count &+= runs.count &- before
+        countStoredUnits()
     }
 
     @inline(__always)
@@ -215,6 +226,7 @@ struct IdSet: Sendable {
         let removed = runs.remove(range)
         count &-= removed
         if removed > 0 { considerBitmap(around: range) }
+        countStoredUnits()
         return removed
     }
 
@@ -373,6 +385,7 @@ struct IdSet: Sendable {
         keys.remove(at: block)
         blockCounts.remove(at: block)
         for range in moved { runs.insert(range) }
+        countStoredUnits()
     }
 
     /// After ids of `range` left `runs`: turns the block around it into a
