@@ -190,6 +190,23 @@ import _DepTraceTestSupport
         #expect(result.outcomes.last?.header?.sample == "after")
     }
 
+    /// A binary range record reaches the engine without the JSONL parser's
+    /// checks, and an eviction from a stream that has a state of its own takes
+    /// the engine's per-head path: an empty range there is refused all the same.
+    @Test func anEmptyRangeFromAStreamOfItsOwnIsRefused() throws {
+        var encoder = BinaryRecordEncoder()
+        var payload: [UInt8] = []
+        let records: [Record] = [
+            .step(Step(phase: .prefill, first: 0, count: 10)), .evict([1..<2], stream: 0), .evict([3..<3], stream: 0),
+        ]
+        for record in records { encoder.append(record, to: &payload) }
+        let result = analyzeBytes(BinaryRecordEncoder.traceStart(TraceHeader(sample: "own", heads: 2)) + BinaryRecordEncoder.chunk(payload))
+        #expect(result.errors.count == 1, "\(result.errors)")
+        #expect(result.errors.first?.message.contains("empty range [3,3]") == true, "\(result.errors)")
+        #expect(result.errors.first?.record == 2)
+        #expect(result.outcomes.first?.status == .invalid)
+    }
+
     /// Varints of every length from 1 to 10 bytes, at every distance from their
     /// chunk's end: the decoder's one-byte, unchecked and byte-by-byte paths agree
     /// with the JSONL reading of the same records.

@@ -139,6 +139,10 @@ import _DepTraceTestSupport
         let range = jsonl([Self.header, #"{"step":"prefill","q":[0,50]}"#, #"{"hide":[[10,20],[40,120]]}"#], options: options)
         #expect(range.errors.first?.message.contains("range [40,120] goes beyond the largest token id allowed, 99") == true)
         #expect(range.errors.first?.line == 3)
+        // The same bound on the per-head path, an eviction from a stream that has a state of its own.
+        let evict = jsonl([Self.header, #"{"step":"prefill","q":[0,50]}"#, #"{"evict":[[1,2]],"s":0}"#, #"{"evict":[[120,121]],"s":0}"#], options: options)
+        #expect(evict.errors.first?.message.contains("range [120,121] goes beyond the largest token id allowed, 99") == true, "\(evict.errors)")
+        #expect(evict.errors.first?.line == 4)
     }
 
     @Test func headerSize() throws {

@@ -544,6 +544,24 @@ import _DepTraceTestSupport
         Self.expectValid(result.outcomes.last, index: 1, headerLine: 5)
     }
 
+    /// One stream of two evicts 2^52 ids and brings them back, again and
+    /// again: its evicted tokens pass 2^63 at the 2,048th eviction. Such a
+    /// record takes the engine's per-head eviction path, which must refuse
+    /// it as the general path does.
+    @Test func overflowOfOneStreamsEvictedTokens() {
+        let ids = "[[0,4503599627370496]]"
+        var lines = [#"{"deptrace":1,"sample":"bad","layers":1,"heads":2}"#, #"{"step":"prefill","q":[0,4503599627370496]}"#]
+        for _ in 0..<2048 { lines += [#"{"evict":\#(ids),"s":0}"#, #"{"add":\#(ids),"s":0}"#] }
+        let (result, _) = Self.read(Self.jsonl(lines + Self.valid))
+        #expect(result.errors.count == 1, "\(result.diagnostics)")
+        let error = result.errors.first
+        #expect(error?.line == 4097)
+        #expect(error?.record == 4095)
+        #expect(error?.message.contains("integer overflow computing evicted_tokens") == true, "\(String(describing: error))")
+        #expect(result.outcomes.map(\.status) == [.invalid, .complete])
+        Self.expectValid(result.outcomes.last, index: 1, headerLine: lines.count + 1)
+    }
+
     // MARK: - Damage: malformed JSON keeps the trace up to there
 
     static let damageCases: [Broken] = [

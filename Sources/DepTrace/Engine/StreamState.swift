@@ -46,6 +46,18 @@ struct StreamState: Sendable {
         return (visible &+ n, residentCount &+ n, storedUnits &- before)
     }
 
+    /// Evicts `range` when every id of it is resident and the evicted-token
+    /// count cannot overflow; returns false, changing nothing, otherwise.
+    @inline(__always)
+    mutating func evict(_ range: Range<Int>) -> Bool {
+        let (tokens, overflow) = evictedTokens.addingReportingOverflow(range.count)
+        guard !overflow, resident.removeIfAllPresent(range) else { return false }
+        if !hidden.isEmpty { hidden.remove(range) }
+        evictEvents &+= 1
+        evictedTokens = tokens
+        return true
+    }
+
     /// The smallest id of `range` that is not visible, or nil.
     func firstNotVisible(in range: Range<Int>) -> Int? {
         let missing = resident.firstMissing(in: range)

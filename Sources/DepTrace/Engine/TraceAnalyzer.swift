@@ -86,9 +86,30 @@ public struct TraceAnalyzer: Sendable {
     /// Applies an evict record: `apply(.evict(ranges, stream: stream))` without building the record.
     mutating func apply(evict ranges: UnsafeBufferPointer<Range<Int>>, stream: Int?) throws(RuleViolation) {
         if isEnded { throw .recordAfterEnd("evict") }
-        try applyEvict(ranges, stream: stream)
+        if ranges.count != 1 || !evictFromOwnState(ranges[0], stream: stream) {
+            try applyEvict(ranges, stream: stream)
+        }
         recordCount &+= 1
         try checkHeldIntervals()
+    }
+
+    /// Applies the usual eviction of a per-head method, one range from one
+    /// stream that already has a state of its own, without the general
+    /// path's loops over ranges and states; returns false, having changed
+    /// nothing, for any other record or one that breaks a rule or a limit
+    /// (``applyEvict(_:stream:)`` then applies or reports it).
+    @inline(__always)
+    private mutating func evictFromOwnState(_ range: Range<Int>, stream: Int?) -> Bool {
+        // The checks of `checkRanges` and `checkStream` for one range. Ids
+        // beyond the limits on ids are never resident, so a record that
+        // breaks one fails below and the general path reports it; and no
+        // stream has a state of its own before a range record was accepted.
+        guard let stream, stream >= 0, stream < streamCount, !stateOfStream.isEmpty,
+              range.lowerBound >= 0, range.lowerBound < range.upperBound, range.upperBound <= RangeList.idLimit
+        else { return false }
+        let index = stateOfStream[stream]
+        guard multiplicity[index] == 1 else { return false }
+        return editState(index) { state in state.evict(range) }
     }
 
     @inline(__always)
