@@ -238,6 +238,7 @@ struct BinaryRecordDecoder {
         return tokens
     }
 
+    @inline(__always)
     private static func ranges(_ cursor: inout Cursor, into result: inout [Range<Int>], maxRanges: Int) throws(DecodeError) {
         let countOffset = cursor.position
         let count = try cursor.count()
@@ -259,6 +260,7 @@ struct BinaryRecordDecoder {
         result.trim(to: count)
     }
 
+    @inline(__always)
     private static func stream(_ cursor: inout Cursor) throws(DecodeError) -> Int? {
         let value = try cursor.count()
         return value == 0 ? nil : value - 1

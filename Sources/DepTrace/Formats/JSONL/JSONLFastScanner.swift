@@ -3,6 +3,7 @@
 ///
 ///     {"step":"decode","q":[812,1]}                 optional ,"t":N and ,"tok":[...], in this order
 ///     {"evict":[[387,388],[400,410]],"s":109}        also add, hide, show; "s" optional
+///     {"mark":"thought 3 compressed"}               printable ASCII, no escapes
 ///
 /// Anything else, or anything unusual inside these shapes (whitespace, other
 /// keys or key orders, numbers with a sign, 19 or more digits, ids beyond
@@ -19,6 +20,8 @@ struct JSONLFastScanner {
         case add(stream: Int?)
         case hide(stream: Int?)
         case show(stream: Int?)
+        /// A mark; its text is not kept (for observers that do not see records).
+        case mark
     }
 
     private let start: UnsafePointer<UInt8>
@@ -183,6 +186,8 @@ struct JSONLFastScanner {
             if take("add\":") { return scanRanges(&ranges).map { .add(stream: $0) } ?? nil }
         case UInt8(ascii: "h"):
             if take("hide\":") { return scanRanges(&ranges).map { .hide(stream: $0) } ?? nil }
+        case UInt8(ascii: "m"):
+            if take("mark\":\"") { return scanMark() }
         default: break
         }
         return nil
@@ -220,6 +225,19 @@ struct JSONLFastScanner {
         }
         guard take(UInt8(ascii: "}")), position == end else { return nil }
         return .step(BareStep(phase: phase, first: first, count: count, time: time))
+    }
+
+    /// After `{"mark":"`: text of printable ASCII without `"` or `\`, which
+    /// the parser reads as it is, then `"}`. Anything else (escapes, other
+    /// bytes, which may not be valid UTF-8) is left to the parser.
+    @inline(__always)
+    private mutating func scanMark() -> Shape? {
+        // The closing brace ends the line, so the loop stops within it.
+        while position.pointee &- 0x20 < 0x5F, position.pointee != UInt8(ascii: "\""), position.pointee != UInt8(ascii: "\\") {
+            position += 1
+        }
+        guard take(UInt8(ascii: "\"")), take(UInt8(ascii: "}")), position == end else { return nil }
+        return .mark
     }
 
     /// After `{"evict":` (or another range key): the ranges and the optional

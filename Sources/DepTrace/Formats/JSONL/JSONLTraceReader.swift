@@ -34,6 +34,8 @@ public enum JSONLTraceReader {
                 case .add(let stream): assembler.record(.add(scratch, stream: stream), at: location)
                 case .hide(let stream): assembler.record(.hide(scratch, stream: stream), at: location)
                 case .show(let stream): assembler.record(.show(scratch, stream: stream), at: location)
+                // The observer does not see records, and the engine only counts marks: the text is not built.
+                case .mark: assembler.record(.mark(""), at: location)
                 }
             } else {
                 parse(line, at: location, with: parser, limits: limits, scratch: &scratch, into: &assembler)
