@@ -87,12 +87,11 @@ struct JSONLFastScanner {
     /// An integer of either sign, as ``unsigned()``.
     @inline(__always)
     private mutating func signed() -> Int? {
-        if position.pointee == UInt8(ascii: "-") {
-            position += 1
-            guard let magnitude = unsigned() else { return nil }
-            return -magnitude
-        }
-        return unsigned()
+        // One call of `unsigned()`, not one per sign: with two, the optimizer did not inline this.
+        let negative = position.pointee == UInt8(ascii: "-")
+        if negative { position += 1 }
+        guard let magnitude = unsigned() else { return nil }
+        return negative ? 0 &- magnitude : magnitude
     }
 
     /// Skips an integer of either sign that ``signed()`` would read, without its value.
