@@ -75,7 +75,7 @@ import Testing
         #"{"evict":[[0,1]],"s":1,"t":2}"#, #"{"evict":[[0,1]]"#, #"{"evict":[[0,1],]}"#, #"{"snap":[[0,1]]}"#,
         #"{"mark":"a\"b"}"#, #"{"mark":"a\\b"}"#, #"{"mark":"\u0041"}"#, #"{"mark":"é"}"#, "{\"mark\":\"a\tb\"}",
         "{\"mark\":\"a\u{7F}\"}", #"{"mark":"x","s":1}"#, #"{"mark":5}"#, #"{"mark":"x"#, #"{"mark":"x"} "#, #"{"mark":"x"}}"#,
-        #"{"mark": "x"}"#, #"{"end":null}"#, #"{"deptrace":1}"#, "{\"evict\":[[0,1]]}\r",
+        #"{"mark": "x"}"#, #"{"mark":"unclosed}"#, #"{"mark":"x}"#, #"{"end":null}"#, #"{"deptrace":1}"#, "{\"evict\":[[0,1]]}\r",
         #"{"evict":[[0,1]],"s":01}"#, #"{"step":"decode","q":[1,00]}"#,
     ])
     func leavesEverythingElseToTheParser(line: String) {

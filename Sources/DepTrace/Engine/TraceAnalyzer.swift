@@ -100,10 +100,10 @@ public struct TraceAnalyzer: Sendable {
     /// (``applyEvict(_:stream:)`` then applies or reports it).
     @inline(__always)
     private mutating func evictFromOwnState(_ range: Range<Int>, stream: Int?) -> Bool {
-        // The checks of `checkRanges` and `checkStream` for one range. Ids
-        // beyond the limits on ids are never resident, so a record that
-        // breaks one fails below and the general path reports it; and no
-        // stream has a state of its own before a range record was accepted.
+        // The checks of `checkRanges` and `checkStream` for one range, but
+        // two: ids beyond the largest id allowed are never resident, so such
+        // a record fails below and the general path reports it; and both
+        // readers refuse a record of more ranges than allowed before it comes here.
         guard let stream, stream >= 0, stream < streamCount, !stateOfStream.isEmpty,
               range.lowerBound >= 0, range.lowerBound < range.upperBound, range.upperBound <= RangeList.idLimit
         else { return false }

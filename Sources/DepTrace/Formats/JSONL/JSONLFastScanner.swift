@@ -231,8 +231,10 @@ struct JSONLFastScanner {
     /// bytes, which may not be valid UTF-8) is left to the parser.
     @inline(__always)
     private mutating func scanMark() -> Shape? {
-        // The closing brace ends the line, so the loop stops within it.
-        while position.pointee &- 0x20 < 0x5F, position.pointee != UInt8(ascii: "\""), position.pointee != UInt8(ascii: "\\") {
+        // Bounded by the end: a brace is text here, so the line's closing one is no sentinel.
+        while position < end, position.pointee &- 0x20 < 0x5F, position.pointee != UInt8(ascii: "\""),
+            position.pointee != UInt8(ascii: "\\")
+        {
             position += 1
         }
         guard take(UInt8(ascii: "\"")), take(UInt8(ascii: "}")), position == end else { return nil }
