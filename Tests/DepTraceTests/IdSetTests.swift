@@ -14,6 +14,16 @@ import Testing
         }
     }
 
+    /// A set and its model holding every id of block `block`, and the block's first id.
+    private func fullBlock(_ block: Int) -> (IdSet, IntervalSet, Int) {
+        let base = block * IdSet.blockSize
+        var set = IdSet()
+        var model = IntervalSet()
+        set.insert(base..<(base + IdSet.blockSize))
+        model.insert(base..<(base + IdSet.blockSize))
+        return (set, model, base)
+    }
+
     @Test func emptySet() {
         let set = IdSet()
         #expect(set.isEmpty)
@@ -49,11 +59,7 @@ import Testing
     /// One-id updates take their own path to the bit: it must keep the
     /// counts and the conversions of the range path.
     @Test func oneIdUpdatesFillAndEmptyABitmapBlock() {
-        var set = IdSet()
-        var model = IntervalSet()
-        let base = 2 * IdSet.blockSize
-        set.insert(base..<(base + IdSet.blockSize))
-        model.insert(base..<(base + IdSet.blockSize))
+        var (set, model, base) = fullBlock(2)
         let holes = Array(stride(from: base + 1, to: base + 200, by: 2))
         for id in holes {
             let removed = set.removeIfAllPresent(id..<(id + 1))
@@ -104,11 +110,7 @@ import Testing
     }
 
     @Test func bitmapWordAndBlockEdges() {
-        var set = IdSet()
-        var model = IntervalSet()
-        let base = 3 * IdSet.blockSize
-        set.insert(base..<(base + IdSet.blockSize))
-        model.insert(base..<(base + IdSet.blockSize))
+        var (set, model, base) = fullBlock(3)
         for offset in [0, 63, 64, 65, 127, 128, 1000, 4031, 4032, 4094, 4095, 10, 20, 30, 40, 50, 70, 80, 200, 300, 400, 500, 600] {
             set.remove((base + offset)..<(base + offset + 1))
             model.remove((base + offset)..<(base + offset + 1))
