@@ -33,10 +33,9 @@ package final class ByteBlockPool: @unchecked Sendable {
     /// and memory would follow the largest pieces times the pieces in flight.)
     package func take(capacity: Int) -> ByteBlock {
         lock.wait()
-        var best: Int?
-        for index in blocks.indices where blocks[index].capacity >= capacity && blocks[index].capacity / 2 <= capacity {
-            if best.map({ blocks[index].capacity < blocks[$0].capacity }) ?? true { best = index }
-        }
+        let best = blocks.indices.lazy
+            .filter { self.blocks[$0].capacity >= capacity && self.blocks[$0].capacity / 2 <= capacity }
+            .min { self.blocks[$0].capacity < self.blocks[$1].capacity }
         let block = best.map { blocks.remove(at: $0) }
         lock.signal()
         return block ?? ByteBlock(capacity: capacity)
