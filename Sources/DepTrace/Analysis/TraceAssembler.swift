@@ -124,6 +124,7 @@ public struct TraceAssembler<Observer: TraceObserver> {
     ///
     /// One-query steps that continue one another are gathered and applied
     /// together when something else arrives.
+    @inline(__always)
     mutating func step(_ step: BareStep, at location: InputLocation) {
         guard !Observer.observesRecords, case .active = state else {
             record(.step(Step(step)), at: location)

@@ -97,8 +97,40 @@ struct BinaryRecordDecoder {
 
         @inline(__always)
         mutating func zigzag() throws(DecodeError) -> Int {
-            let value = try varint()
-            return Int(truncatingIfNeeded: Int64(bitPattern: (value >> 1) ^ (0 &- (value & 1))))
+            Self.zigzag(try varint())
+        }
+
+        /// The signed integer that the zigzag encoding turned into `value`.
+        @inline(__always)
+        static func zigzag(_ value: UInt64) -> Int {
+            Int(truncatingIfNeeded: Int64(bitPattern: (value >> 1) ^ (0 &- (value & 1))))
+        }
+
+        /// The longest varint ``uncheckedVarint()`` reads.
+        static let maxUncheckedVarintLength = 8
+
+        /// The varint at the cursor, read without end checks: the caller has
+        /// checked that ``maxUncheckedVarintLength`` bytes remain. Nil, the
+        /// cursor unchanged, when the varint is longer.
+        ///
+        /// Byte by byte on purpose: a varint's length decides where the next
+        /// one starts, and a branch per byte lets the processor guess it and
+        /// read on, where computing it from a whole word (tried) made every
+        /// read wait for the one before it and was slower.
+        @inline(__always)
+        mutating func uncheckedVarint() -> UInt64? {
+            var value: UInt64 = 0
+            var index = 0
+            while index < Self.maxUncheckedVarintLength {
+                let byte = bytes[position &+ index]
+                value |= UInt64(byte & 0x7F) &<< UInt64(7 &* index)
+                index &+= 1
+                if byte < 0x80 {
+                    position &+= index
+                    return value
+                }
+            }
+            return nil
         }
 
         mutating func text() throws(DecodeError) -> String {
@@ -168,6 +200,38 @@ struct BinaryRecordDecoder {
         return stream
     }
 
+    /// ``rangeRecord(_:)`` without end checks, for a record far enough from
+    /// its chunk's end for every read, whose fields are all valid and at most
+    /// ``Cursor/maxUncheckedVarintLength`` bytes long: returns its stream
+    /// (itself optional), its ranges in ``withLastRanges(_:)``. Nil otherwise,
+    /// the cursor unchanged: ``rangeRecord(_:)`` then decodes the record and
+    /// words any error (the two agree: `BinaryFastPathTests`).
+    @inline(__always)
+    mutating func fastRangeRecord(_ cursor: inout Cursor) -> Int?? {
+        var reader = cursor
+        let width = Cursor.maxUncheckedVarintLength
+        guard reader.bytes.count &- reader.position >= 2 &* width,
+              let streamField = reader.uncheckedVarint(), let count = reader.uncheckedVarint(),
+              count <= UInt64(maxRanges)
+        else { return nil }
+        let limit = RangeList.idLimit
+        var previousEnd = 0
+        for index in 0..<Int(count) {
+            guard reader.bytes.count &- reader.position >= 2 &* width,
+                  let delta = reader.uncheckedVarint(), let length = reader.uncheckedVarint()
+            else { return nil }
+            // Below 2^56 (8 bytes at most): no overflow before the check.
+            let start = previousEnd &+ Int(delta)
+            guard start <= limit, Int(length) <= limit &- start else { return nil }
+            previousEnd = start &+ Int(length)
+            scratch.overwrite(start..<previousEnd, at: index)
+        }
+        guard streamField <= UInt64(limit) else { return nil }
+        scratch.trim(to: Int(count))
+        cursor = reader
+        return .some(streamField == 0 ? nil : Int(streamField) &- 1)
+    }
+
     /// Calls `body` with the ranges of the range record decoded last, without copying them.
     func withLastRanges<Result>(_ body: (UnsafeBufferPointer<Range<Int>>) -> Result) -> Result {
         scratch.withUnsafeBufferPointer(body)
@@ -182,9 +246,59 @@ struct BinaryRecordDecoder {
         return step
     }
 
-    /// Decodes a step record whose tag byte, at `start`, was just read,
-    /// checking and skipping its vocabulary ids (the readers' hot path).
+    /// Bytes a step must have before its chunk's end for
+    /// ``fastStep(_:)``: its flags, three fields, its token tag and count.
+    static let fastStepMargin = 2 &+ 4 &* Cursor.maxUncheckedVarintLength
+
+    /// The step whose tag byte was just read, without its vocabulary ids,
+    /// decoded without end checks: the readers' hot path. Nil, having
+    /// changed nothing, unless the step lies far enough from its chunk's
+    /// end for every read, every field is valid and every varint at most
+    /// ``Cursor/maxUncheckedVarintLength`` bytes long; ``bareStep(_:start:)``
+    /// then decodes it and words any error. The two agree on every step
+    /// this one reads (`BinaryFastPathTests`).
     @inline(__always)
+    mutating func fastStep(_ cursor: inout Cursor) -> BareStep? {
+        var reader = cursor
+        guard reader.bytes.count &- reader.position >= Self.fastStepMargin else { return nil }
+        let flags = reader.bytes[reader.position]
+        guard flags & ~(0x1F | BinaryLayout.StepFlags.hasTime) == 0, let phase = Phase(rawValue: flags & 0x03) else { return nil }
+        let kindBits = (flags &>> 2) & 0x07
+        var kind: TokenKind?
+        if kindBits != 0 {
+            guard let explicit = TokenKind(rawValue: kindBits &- 1) else { return nil }
+            kind = explicit
+        }
+        reader.position &+= 1
+        guard let delta = reader.uncheckedVarint(), let count = reader.uncheckedVarint() else { return nil }
+        var time: Int?
+        if flags & BinaryLayout.StepFlags.hasTime != 0 {
+            guard let change = reader.uncheckedVarint() else { return nil }
+            time = previousTime &+ Cursor.zigzag(change)
+        }
+        // Deltas and counts of at most 8 bytes are below 2^56: no overflow here.
+        let first = nextStepBase &+ Int(delta)
+        guard first <= RangeList.idLimit, Int(count) <= RangeList.idLimit &- first else { return nil }
+        if reader.bytes[reader.position] == BinaryLayout.Tag.tokens.rawValue {
+            reader.position &+= 1
+            // Each token takes at least a byte: the end check stops a false count within the chunk.
+            guard let tokens = reader.uncheckedVarint() else { return nil }
+            for _ in 0..<tokens {
+                guard reader.bytes.count &- reader.position >= Cursor.maxUncheckedVarintLength,
+                      reader.uncheckedVarint() != nil
+                else { return nil }
+            }
+        }
+        cursor = reader
+        nextStepBase = first &+ Int(count)
+        if let time { previousTime = time }
+        return BareStep(phase: phase, first: first, count: Int(count), explicitKind: kind, time: time)
+    }
+
+    /// Decodes a step record whose tag byte, at `start`, was just read,
+    /// checking and skipping its vocabulary ids, every byte checked against
+    /// the chunk's end.
+    @inline(never)
     mutating func bareStep(_ cursor: inout Cursor, start: Int) throws(DecodeError) -> BareStep {
         let step = try stepFields(&cursor, start: start)
         if !cursor.isAtEnd, cursor.bytes[cursor.position] == BinaryLayout.Tag.tokens.rawValue {

@@ -108,10 +108,15 @@ public enum BinaryTraceReader {
                     if !Observer.observesRecords, tag == BinaryLayout.Tag.step.rawValue {
                         let start = cursor.position
                         cursor.position &+= 1
-                        assembler.step(try decoder.bareStep(&cursor, start: start), at: .offset(recordOffset))
+                        if let step = decoder.fastStep(&cursor) {
+                            assembler.step(step, at: .offset(recordOffset))
+                        } else {
+                            assembler.step(try decoder.bareStep(&cursor, start: start), at: .offset(recordOffset))
+                        }
                     } else if !Observer.observesRecords, tag == BinaryLayout.Tag.evict.rawValue {
                         cursor.position &+= 1
-                        let stream = try decoder.rangeRecord(&cursor)
+                        let stream: Int?
+                        if let fast = decoder.fastRangeRecord(&cursor) { stream = fast } else { stream = try decoder.rangeRecord(&cursor) }
                         decoder.withLastRanges { assembler.evict($0, stream: stream, at: .offset(recordOffset)) }
                     } else {
                         assembler.record(try decoder.next(&cursor), at: .offset(recordOffset))
