@@ -117,28 +117,37 @@ import Testing
         }
     }
 
-    @Test func fastStepAgreesWithTheCheckedDecoder() {
-        var random = SeededRandom(seed: 0x5EED_0001)
-        var fastReads = 0
-        var failures = 0
-        var records = 0
+    /// Compares the two paths on 3,000 random payloads of up to 12 records
+    /// of `tag`, each after its tag byte made by `body`, a quarter of the
+    /// payloads cut short so that records end at every distance from the chunk's end.
+    static func compareOnRandomPayloads<Value: Equatable>(
+        seed: UInt64, tag: BinaryLayout.Tag, body: (inout SeededRandom) -> [UInt8],
+        fast: (inout BinaryRecordDecoder, inout BinaryRecordDecoder.Cursor) -> Value?,
+        checked: (inout BinaryRecordDecoder, inout BinaryRecordDecoder.Cursor, Int) throws(BinaryRecordDecoder.DecodeError) -> Value,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) {
+        var random = SeededRandom(seed: seed)
+        var totals = (compared: 0, fast: 0, failed: 0)
         for _ in 0..<3000 {
             var payload: [UInt8] = []
-            for _ in 0..<random.uniform(1...12) { payload += [BinaryLayout.Tag.step.rawValue] + Self.stepBody(&random) }
-            // Cut now and then, so that records end at every distance from the chunk's end.
+            for _ in 0..<random.uniform(1...12) { payload += [tag.rawValue] + body(&random) }
             if random.uniform(0...3) == 0 { payload.removeLast(random.uniform(0...min(payload.count - 1, 40))) }
-            let result = Self.compare(payload, maxRanges: 4) { decoder, cursor in
-                decoder.fastStep(&cursor)
-            } checked: { (decoder, cursor, start) throws(BinaryRecordDecoder.DecodeError) in
-                try decoder.bareStep(&cursor, start: start)
-            }
-            records += result.compared
-            fastReads += result.fast
-            failures += result.failed
+            let result = compare(payload, maxRanges: 4, fast: fast, checked: checked)
+            totals.compared += result.compared
+            totals.fast += result.fast
+            totals.failed += result.failed
         }
         // Both sides of the comparison are exercised.
-        #expect(fastReads > records / 3, "\(fastReads) of \(records)")
-        #expect(failures > 100, "\(failures)")
+        #expect(totals.fast > totals.compared / 3, "\(totals.fast) of \(totals.compared)", sourceLocation: sourceLocation)
+        #expect(totals.failed > 100, "\(totals.failed)", sourceLocation: sourceLocation)
+    }
+
+    @Test func fastStepAgreesWithTheCheckedDecoder() {
+        Self.compareOnRandomPayloads(seed: 0x5EED_0001, tag: .step, body: Self.stepBody) { decoder, cursor in
+            decoder.fastStep(&cursor)
+        } checked: { (decoder, cursor, start) throws(BinaryRecordDecoder.DecodeError) in
+            try decoder.bareStep(&cursor, start: start)
+        }
     }
 
     struct RangeRecord: Equatable {
@@ -147,26 +156,12 @@ import Testing
     }
 
     @Test func fastRangeRecordAgreesWithTheCheckedDecoder() {
-        var random = SeededRandom(seed: 0x5EED_0002)
-        var fastReads = 0
-        var failures = 0
-        var records = 0
-        for _ in 0..<3000 {
-            var payload: [UInt8] = []
-            for _ in 0..<random.uniform(1...12) { payload += [BinaryLayout.Tag.evict.rawValue] + Self.rangeBody(&random) }
-            if random.uniform(0...3) == 0 { payload.removeLast(random.uniform(0...min(payload.count - 1, 40))) }
-            let result = Self.compare(payload, maxRanges: 4) { decoder, cursor -> RangeRecord? in
-                guard let stream = decoder.fastRangeRecord(&cursor) else { return nil }
-                return RangeRecord(stream: stream, ranges: decoder.withLastRanges { Array($0) })
-            } checked: { (decoder, cursor, _) throws(BinaryRecordDecoder.DecodeError) in
-                let stream = try decoder.rangeRecord(&cursor)
-                return RangeRecord(stream: stream, ranges: decoder.withLastRanges { Array($0) })
-            }
-            records += result.compared
-            fastReads += result.fast
-            failures += result.failed
+        Self.compareOnRandomPayloads(seed: 0x5EED_0002, tag: .evict, body: Self.rangeBody) { decoder, cursor -> RangeRecord? in
+            guard let stream = decoder.fastRangeRecord(&cursor) else { return nil }
+            return RangeRecord(stream: stream, ranges: decoder.withLastRanges { Array($0) })
+        } checked: { (decoder, cursor, _) throws(BinaryRecordDecoder.DecodeError) in
+            let stream = try decoder.rangeRecord(&cursor)
+            return RangeRecord(stream: stream, ranges: decoder.withLastRanges { Array($0) })
         }
-        #expect(fastReads > records / 3, "\(fastReads) of \(records)")
-        #expect(failures > 100, "\(failures)")
     }
 }
