@@ -262,13 +262,7 @@ struct BinaryRecordDecoder {
         var reader = cursor
         guard reader.bytes.count &- reader.position >= Self.fastStepMargin else { return nil }
         let flags = reader.bytes[reader.position]
-        guard flags & ~(0x1F | BinaryLayout.StepFlags.hasTime) == 0, let phase = Phase(rawValue: flags & 0x03) else { return nil }
-        let kindBits = (flags &>> 2) & 0x07
-        var kind: TokenKind?
-        if kindBits != 0 {
-            guard let explicit = TokenKind(rawValue: kindBits &- 1) else { return nil }
-            kind = explicit
-        }
+        guard case .success(let (phase, kind)) = Self.stepFlags(flags, start: reader.position &- 1) else { return nil }
         reader.position &+= 1
         guard let delta = reader.uncheckedVarint(), let count = reader.uncheckedVarint() else { return nil }
         var time: Int?
@@ -312,18 +306,26 @@ struct BinaryRecordDecoder {
         return step
     }
 
+    /// The phase and explicit kind that the flags byte of the step at
+    /// `start` gives, or the error that words what in it is invalid.
+    @inline(__always)
+    private static func stepFlags(_ flags: UInt8, start: Int) -> Result<(phase: Phase, kind: TokenKind?), DecodeError> {
+        guard let phase = Phase(rawValue: flags & 0x03) else { return .failure(DecodeError(offset: start, message: "invalid step phase")) }
+        let kindBits = (flags &>> 2) & 0x07
+        var kind: TokenKind?
+        if kindBits != 0 {
+            guard let explicit = TokenKind(rawValue: kindBits &- 1) else { return .failure(DecodeError(offset: start, message: "invalid token kind")) }
+            kind = explicit
+        }
+        guard flags & ~(0x1F | BinaryLayout.StepFlags.hasTime) == 0 else { return .failure(DecodeError(offset: start, message: "invalid step flags")) }
+        return .success((phase, kind))
+    }
+
     /// The fields of a step record after its tag byte, at `start`.
     @inline(__always)
     private mutating func stepFields(_ cursor: inout Cursor, start: Int) throws(DecodeError) -> BareStep {
         let flags = try cursor.byte()
-        guard let phase = Phase(rawValue: flags & 0x03) else { throw DecodeError(offset: start, message: "invalid step phase") }
-        let kindBits = (flags >> 2) & 0x07
-        var kind: TokenKind?
-        if kindBits != 0 {
-            guard let explicit = TokenKind(rawValue: kindBits - 1) else { throw DecodeError(offset: start, message: "invalid token kind") }
-            kind = explicit
-        }
-        guard flags & ~(0x1F | BinaryLayout.StepFlags.hasTime) == 0 else { throw DecodeError(offset: start, message: "invalid step flags") }
+        let (phase, kind) = try Self.stepFlags(flags, start: start).get()
         let first = nextStepBase + (try cursor.count())
         let count = try cursor.count()
         var time: Int?
