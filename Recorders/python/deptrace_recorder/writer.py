@@ -252,10 +252,58 @@ class TraceWriter:
         self._trace = -1  # index of the open trace in the output
         self._records = 0  # records written in the open trace
         self._start_ns = 0
+        self._held: Optional[bytearray] = None  # while holding: what would have been written
+        self._hold_point: Optional[Tuple[Any, int, int, int]] = None
+
+    # -- holding: all or nothing ---------------------------------------------------
+
+    def hold(self) -> None:
+        """From now on, keeps what it would write in memory, until `commit` writes it or `rollback` forgets it.
+
+        For recorders that can only tell at the end whether a recording is faithful: a rolled-back trace
+        leaves the output exactly as it was before ``hold()`` (the writer's state included), so a refused
+        recording writes nothing. Holds across any number of traces; a trace open at ``hold()`` must be
+        ended first (``hold`` refuses to split one).
+        """
+        self._check_open()
+        if self._held is not None:
+            raise ValueError("the writer is already holding its output: commit() or rollback() first")
+        if self.in_trace:
+            raise ValueError("hold() needs no trace open: end() the open trace first")
+        self._write(self._encoder.flush())  # the previous trace's open chunk belongs to what was written
+        if self._binary or self._flush_each:
+            self._sink.flush()
+        self._hold_point = (self._state, self._trace, self._records, self._start_ns)
+        self._held = bytearray()
+
+    @property
+    def holding(self) -> bool:
+        """Whether output is being held (`hold` was called, `commit` or `rollback` not yet)."""
+        return self._held is not None
+
+    def commit(self) -> None:
+        """Writes what was held since `hold` and writes directly again."""
+        self._check_open()
+        if self._held is None:
+            raise ValueError("commit() without hold()")
+        data, self._held, self._hold_point = bytes(self._held), None, None
+        self._write(data, flush=True)
+
+    def rollback(self) -> None:
+        """Forgets every record since `hold` (a trace begun since is gone: the output is as it was before)."""
+        if self._held is None:
+            raise ValueError("rollback() without hold()")
+        assert self._hold_point is not None
+        self._state, self._trace, self._records, self._start_ns = self._hold_point
+        self._held, self._hold_point = None, None
+        self._encoder.flush()  # the open chunk holds only held records: dropped (the next begin resets the deltas)
 
     # -- output ----------------------------------------------------------------
 
     def _write(self, data: bytes, flush: bool = False) -> None:
+        if self._held is not None:
+            self._held += data
+            return
         if self._binary:
             # Only whole chunks (and trace starts) arrive here: each goes to the OS at once.
             if data:
@@ -294,10 +342,13 @@ class TraceWriter:
     def close(self) -> None:
         """Flushes and closes what the writer opened (a file object given to it is flushed, not closed).
 
-        An open trace without ``end()`` stays incomplete, which readers report as such.
+        An open trace without ``end()`` stays incomplete, which readers report as such. Output held
+        (`hold`) and not committed is dropped.
         """
         if self._closed:
             return
+        if self._held is not None:  # never committed: as if never written
+            self.rollback()
         self._closed = True
         try:
             tail = self._encoder.finish()
