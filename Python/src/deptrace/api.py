@@ -195,16 +195,19 @@ def _frame(records: List[Dict[str, Any]], as_frame: Optional[bool]) -> Any:
 
 
 def _flatten_groups(groups: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
-    """``{"dep": {"mean": 1, ...}}`` as ``{"dep_mean": 1, ...}``: the columns of ``--format csv``."""
+    """``{"metrics": {"dep": {"mean": 1, ...}}}`` as ``{"dep_mean": 1, ...}``, as ``--format csv`` names them."""
+
+    def spread(prefix: str, value: Any, row: Dict[str, Any]) -> None:
+        if isinstance(value, dict):
+            for key, inner in value.items():
+                spread(key if prefix in ("", "metrics") else f"{prefix}_{key}", inner, row)
+        else:
+            row[prefix] = value
+
     flat = []
     for group in groups:
         row: Dict[str, Any] = {}
-        for key, value in group.items():
-            if isinstance(value, dict):
-                for statistic, number in value.items():
-                    row[f"{key}_{statistic}"] = number
-            else:
-                row[key] = value
+        spread("", group, row)
         flat.append(row)
     return flat
 
