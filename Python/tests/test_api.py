@@ -301,3 +301,21 @@ def test_recorder_writes_what_the_binary_reads(tmp_path):
         writer.end(correct=True)
     rows = deptrace.stats(path, as_frame=False)
     assert (rows[0]["dep"], rows[0]["peak"]) == (45, 11)
+
+
+def test_notebook_runs(monkeypatch, tmp_path):
+    """Python/notebooks/deptrace-api.ipynb, its code cells in order, from a folder where ../../Traces is Traces/."""
+    require("pandas")
+    notebook = REPOSITORY / "Python" / "notebooks" / "deptrace-api.ipynb"
+    cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+    code = ["".join(cell["source"]) for cell in cells if cell["cell_type"] == "code"]
+    assert any("deptrace.chart(" in source for source in code) and any("deptrace.stats(" in source for source in code)
+    folder = tmp_path / "Python" / "notebooks"
+    folder.mkdir(parents=True)
+    (tmp_path / "Traces").symlink_to(REPOSITORY / "Traces", target_is_directory=True)
+    monkeypatch.chdir(folder)  # the files the notebook writes stay out of the checkout
+    namespace: dict = {}
+    for source in code:
+        exec(compile(source, str(notebook), "exec"), namespace)
+    assert namespace["mine"]["dep"].tolist() == [45]
+    assert not namespace["result"].passed
