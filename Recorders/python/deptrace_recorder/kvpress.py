@@ -55,7 +55,7 @@ import sys
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from . import __version__
-from .hf import GenerationRecorder, RecorderError
+from .hf import GenerationRecorder, RecorderError, _cache_argument
 from .intervals import IntervalSet
 from .writer import TraceWriter
 
@@ -129,7 +129,7 @@ def declared_compression_ratio(press: Any) -> Optional[float]:
 
 
 def _bits(*tensors: Any) -> Any:
-    """The rows of `tensors` (each ``[n, d]``, one dtype) side by side, as integers of the same width: equal bits, equal rows."""
+    """The rows of `tensors` (each ``[..., d]``, one dtype) side by side, as integers of the same width: equal bits, equal rows."""
     import torch
 
     row = torch.cat(tensors, dim=-1) if len(tensors) > 1 else tensors[0]
@@ -140,6 +140,35 @@ def _bits(*tensors: Any) -> Any:
     return row.contiguous().view(integer)
 
 
+_MULTIPLIERS: Dict[Tuple[int, str], Any] = {}
+
+
+def row_hashes(tensor: Any) -> Any:
+    """A 64-bit checksum of each row (last dimension) of `tensor`, from its bits: ``[..., d]`` -> ``[...]`` int64.
+
+    A sum of the row's words times fixed random odd multipliers, modulo 2^64: equal rows give equal sums;
+    different rows the same sum with a probability of about 2^-60. One pass over the tensor, no sorting.
+    """
+    import torch
+
+    bits = _bits(tensor)
+    d = int(bits.shape[-1])
+    key = (d, str(bits.device))
+    multipliers = _MULTIPLIERS.get(key)
+    if multipliers is None:
+        generator = torch.Generator().manual_seed(0x5DEECE66D + d)
+        multipliers = (torch.randint(-(2 ** 62), 2 ** 62, (d,), generator=generator, dtype=torch.int64) * 2 + 1)
+        multipliers = multipliers.to(bits.device)
+        _MULTIPLIERS[key] = multipliers
+    if bits.dtype == torch.int64:
+        words = bits
+    elif bits.dtype == torch.uint8:
+        words = bits.to(torch.int64)
+    else:  # int16 / int32: read as unsigned words, so that -1 and 65535 stay apart from other values
+        words = bits.to(torch.int64) & ((1 << (8 * bits.element_size())) - 1)
+    return (words * multipliers).sum(-1)
+
+
 def _match_rows(before: Any, after: Any) -> Tuple[List[int], int, int]:
     """For each row of `after`, the index of an equal row of `before`; returns (indices, rows not found, rows ambiguous)."""
     import torch
@@ -147,6 +176,8 @@ def _match_rows(before: Any, after: Any) -> Tuple[List[int], int, int]:
     n = int(before.shape[0])
     if int(after.shape[0]) == 0:
         return [], 0, 0
+    if before.dim() == 1:
+        before, after = before[:, None], after[:, None]
     _, inverse = torch.unique(torch.cat([before, after]), dim=0, return_inverse=True)
     groups = int(inverse.max()) + 1
     of_before, of_after = inverse[:n], inverse[n:]
@@ -194,6 +225,26 @@ def _match_rows(before: Any, after: Any) -> Tuple[List[int], int, int]:
     return slots, 0, guessed
 
 
+def match_hashes(before: Any, after: Any) -> Tuple[Any, Any, Any]:
+    """Per stream (row of ``[streams, n]`` / ``[streams, m]`` int64 checksums), the before-slot of each after-slot.
+
+    Vectorised over all streams: one sort and one binary search. Returns (indices ``[streams, m]``, found
+    ``[streams, m]`` bool, whether some stream holds equal checksums twice before).
+    """
+    import torch
+
+    ordered, order = torch.sort(before, dim=1)
+    if int(after.shape[1]) == 0:
+        return torch.zeros_like(after), torch.ones_like(after, dtype=torch.bool), False
+    position = torch.searchsorted(ordered, after.contiguous()).clamp_(max=max(int(before.shape[1]) - 1, 0))
+    if int(before.shape[1]) == 0:
+        return torch.zeros_like(after), torch.zeros_like(after, dtype=torch.bool), False
+    found = ordered.gather(1, position) == after
+    indices = order.gather(1, position)
+    duplicates = bool((ordered[:, 1:] == ordered[:, :-1]).any()) if int(before.shape[1]) > 1 else False
+    return indices, found, duplicates
+
+
 def match_entries(before_keys: Any, before_values: Any, after_keys: Any, after_values: Any) -> Tuple[List[List[int]], int]:
     """Which entry of the cache a press was given each entry of the cache it left is, per KV head.
 
@@ -203,38 +254,68 @@ def match_entries(before_keys: Any, before_values: Any, after_keys: Any, after_v
     - Throws: `RecorderError` when an entry is not among those the press was given.
     """
     if int(before_keys.shape[0]) != 1 or int(after_keys.shape[0]) != 1:
-        raise RecorderError("a trace is one sample: record with batch size 1")
+        raise RecorderError("match_entries compares one batch row: give [1, heads, length, head_dim] tensors")
     heads = int(before_keys.shape[1])
-    if int(after_keys.shape[1]) != heads:
-        raise RecorderError("the press changed the number of KV heads from %d to %d" % (heads, int(after_keys.shape[1])))
-    rows: List[List[int]] = []
+    kh, vh = row_hashes(before_keys)[0], row_hashes(before_values)[0]
+    indices, ambiguous = _match_streams(kh, vh, row_hashes(after_keys)[0], row_hashes(after_values)[0], "the press",
+                                        heads)
+    return [row.tolist() for row in indices.reshape(heads, -1)], ambiguous
+
+
+def _combine(keys: Any, values: Any) -> Any:
+    return keys * -7046029254386353131 - (values ^ (values >> 29))  # wraps modulo 2^64
+
+
+def _match_streams(before_keys: Any, before_values: Any, after_keys: Any, after_values: Any,
+                   who: str, heads: int = 0) -> Tuple[Any, int]:
+    """Checksums ``[streams, n]`` before and ``[streams, m]`` after -> the before-slot of each after-slot, ``[streams, m]``.
+
+    Matches (key, value) pairs; where some are missing, the values alone (a press that rewrites keys, as
+    KeyRerotationPress re-rotates them). Equal checksums (equal entries) are resolved as `_match_rows` does.
+    """
+    import torch
+
+    if int(before_keys.shape[0]) != int(after_keys.shape[0]):
+        raise RecorderError("%s changed the number of KV heads from %d to %d" % (
+            who, int(before_keys.shape[0]), int(after_keys.shape[0])))
+    before_pairs, after_pairs = _combine(before_keys, before_values), _combine(after_keys, after_values)
+    indices, found, duplicates = match_hashes(before_pairs, after_pairs)
     ambiguous = 0
-    for head in range(heads):
-        slots, missing, _ = _match_rows(_bits(before_keys[0, head], before_values[0, head]),
-                                        _bits(after_keys[0, head], after_values[0, head]))
+    if bool(found.all()) and not duplicates:
+        return indices, 0
+    rows = []
+    for stream in range(int(before_keys.shape[0])):  # the rare case: per stream, with the exact resolver
+        if bool(found[stream].all()) and not duplicates:
+            rows.append(indices[stream])
+            continue
+        slots, missing, _ = _match_rows(before_pairs[stream], after_pairs[stream])
         if missing:  # keys rewritten (re-rotated): follow the values
-            slots, missing, equal = _match_rows(_bits(before_values[0, head]), _bits(after_values[0, head]))
+            slots, missing, equal = _match_rows(before_values[stream], after_values[stream])
             if missing:
+                where = "KV head %d" % (stream % heads) if heads else "stream %d" % stream
+                if heads and int(before_keys.shape[0]) > heads:
+                    where = "batch row %d, %s" % (stream // heads, where)
                 raise RecorderError(
-                    "KV head %d: %d entries the press left in the cache are not entries it was given (merged, "
-                    "quantised or recomputed), so they cannot be mapped to token ids" % (head, missing))
+                    "%s: %s: %d entries left in the cache are not entries it was given, bit for bit (merged into, "
+                    "quantised or recomputed: CAMPress and other merging presses write into the entries they keep), "
+                    "so the cache does not tell which tokens they hold; the recorder refuses it" % (who, where, missing))
             ambiguous += equal
-        rows.append(slots)
-    return rows, ambiguous
+        rows.append(torch.tensor(slots, dtype=torch.long))
+    return torch.stack(rows) if rows else indices, ambiguous
 
 
-def masked_slots(masked: Any, heads: int) -> List[List[int]]:
-    """Per KV head, the cache slots listed in a ``masked_key_indices`` tuple ``(batch, head, slot)``; empty lists for None."""
-    result: List[List[int]] = [[] for _ in range(heads)]
+def masked_slots(masked: Any, heads: int, batch: int = 1) -> List[List[List[int]]]:
+    """Per batch row and KV head, the cache slots listed in a ``masked_key_indices`` tuple ``(batch, head, slot)``."""
+    result: List[List[List[int]]] = [[[] for _ in range(heads)] for _ in range(batch)]
     if masked is None:
         return result
-    batch, head_index, slot_index = (t.tolist() if hasattr(t, "tolist") else list(t) for t in masked)
-    for b, h, s in zip(batch, head_index, slot_index):
-        if b != 0:
-            raise RecorderError("a trace is one sample: masked_key_indices names batch row %d" % b)
+    batch_index, head_index, slot_index = (t.tolist() if hasattr(t, "tolist") else list(t) for t in masked)
+    for b, h, s in zip(batch_index, head_index, slot_index):
+        if not 0 <= b < batch:
+            raise RecorderError("masked_key_indices names batch row %d of %d" % (b, batch))
         if not 0 <= h < heads:
             raise RecorderError("masked_key_indices names KV head %d of %d" % (h, heads))
-        result[h].append(s)
+        result[b][h].append(s)
     return result
 
 
@@ -258,40 +339,70 @@ def _kvpress_version() -> Optional[str]:
 
 
 class _Seen:
-    """A layer's tensors and mask as the recorder last followed them (references: the cache's own tensors)."""
+    """A layer's tensors and mask as the recorder last followed them, with the checksums of their rows.
 
-    __slots__ = ("keys", "values", "masked")
+    The checksums (``[batch × heads, length]``) are those of the entries as the recorder saw them written: a
+    press that changes a kept entry in place (merging values into it) leaves an entry whose checksum is not
+    among them, even though the tensor the recorder holds was changed too.
+    """
 
-    def __init__(self, keys: Any, values: Any, masked: Any) -> None:
+    __slots__ = ("keys", "values", "masked", "key_sums", "value_sums")
+
+    def __init__(self, keys: Any, values: Any, masked: Any, key_sums: Any, value_sums: Any) -> None:
         self.keys, self.values, self.masked = keys, values, masked
+        self.key_sums, self.value_sums = key_sums, value_sums
+
+
+def _stream_sums(tensor: Any) -> Any:
+    """``[batch, heads, n, d]`` -> ``[batch × heads, n]`` row checksums."""
+    sums = row_hashes(tensor)
+    return sums.reshape(-1, int(sums.shape[-1]))
+
+
+def _cat(a: Any, b: Any) -> Any:
+    import torch
+
+    return torch.cat([a, b], dim=-1)
 
 
 class PressRecorder(GenerationRecorder):
     """Follows a model's KV cache, per layer and KV head, through the hooks of a kvpress press.
 
-    Streams are layers × KV heads. Use `record_press` for ``model.generate``; or::
+    Streams are layers × KV heads; one trace per batch row. Use `record_press` for ``model.generate``; or::
 
         recorder = PressRecorder(writer, model, press)  # press=None: the full cache, same streams
         recorder.begin(sample="17")                  # method, press, layers, heads, ... filled in
         with press(model), recorder:                 # in either order
             out = model.generate(input_ids, max_new_tokens=64)
         recorder.finish(out, correct=True)           # end, with the press's compression_ratio
+
+    kvpress's pipeline (``pipeline("kv-press-text-generation", model=model, ...)``) works the same way, with
+    ``finish()`` given no output: the context is the prefill step, each question a prompt step (prefill
+    phase), every answer token a decode step (the last one, which the pipeline never feeds back, too), and
+    the pipeline's removal of each answer from the cache an ``evict``.
     """
 
-    def __init__(self, writer: TraceWriter, model: Any, press: Any = None, *, record_tokens: bool = True) -> None:
-        super().__init__(writer, model, per_head=True, record_tokens=record_tokens)
+    def __init__(self, writer: TraceWriter, model: Any, press: Any = None, *, record_tokens: bool = True,
+                 eos_token_id: Any = "config") -> None:
+        super().__init__(writer, model, per_head=True, record_tokens=record_tokens, eos_token_id=eos_token_id)
         self.press = press
-        self.attention = [layer.self_attn for layer in _language_model(model).layers]
+        self.inner = _language_model(model)
+        self.attention = [layer.self_attn for layer in self.inner.layers]
         if len(self.attention) != self.layers:
             raise RecorderError("the model has %d attention layers, its config %d" % (len(self.attention), self.layers))
         self.ambiguous = 0
         self._seen: Dict[int, _Seen] = {}
         self._pending: Optional[Tuple[int, Any, _Seen]] = None
+        self._outer_depth = 0
+        self.pipeline = False  # set when a pass runs the inner model alone, as kvpress's pipeline prefills
+        self._next_token: Optional[int] = None  # pipeline: the greedy token of the last pass, not yet fed back
+        self._last_cache: Any = None
 
-    def begin(self, **header: Any) -> None:
-        """Starts the trace. Filled in unless given: ``method`` (`press_name`), ``press`` (`press_parameters`; absent
-        for the full cache), and what `GenerationRecorder.begin` fills in (``layers``, ``heads`` = KV heads,
+    def begin(self, samples: Optional[Sequence[Any]] = None, **header: Any) -> None:
+        """Prepares the traces. Filled in unless given: ``method`` (`press_name`), ``press`` (`press_parameters`;
+        absent for the full cache), and what `GenerationRecorder.begin` fills in (``layers``, ``heads`` = KV heads,
         ``kv_bytes_per_token``, ``model``, ``recorder`` with kvpress's version)."""
+        _refuse_merging(self.press)
         fields: Dict[str, Any] = {"method": press_name(self.press)}
         if self.press is not None:
             fields["press"] = press_parameters(self.press)
@@ -307,34 +418,86 @@ class PressRecorder(GenerationRecorder):
         self._seen = {}
         self._pending = None
         self.ambiguous = 0
-        super().begin(**fields)
+        self.pipeline = False
+        self._next_token = None
+        self._last_cache = None
+        super().begin(samples=samples, **fields)
 
-    def finish(self, output: Any = None, **claims: Any) -> None:
-        """Records the tokens ``generate`` never fed back, then ``end``: the press's ``compression_ratio`` (unless
-        given; what the press declares, or for presses that compute it, what they computed), then `claims`."""
+    def finish(self, output: Any = None, row_claims: Optional[Sequence[Dict[str, Any]]] = None, **claims: Any) -> None:
+        """Records the tokens never fed back, then ``end``: the press's ``compression_ratio`` (unless given; what
+        the press declares, or for presses that compute it, what they computed), then `claims`."""
         fields: Dict[str, Any] = {}
         ratio = declared_compression_ratio(self.press)
         if ratio is not None:
             fields["compression_ratio"] = ratio
         fields.update(claims)
-        super().finish(output, **fields)
+        if self.pipeline and self.rows:
+            self._feed_next_token()
+            if self._last_cache is not None and self._seen:
+                self._between_passes(self._last_cache)  # the answer the pipeline removed after the last question
+        super().finish(output, row_claims=row_claims, **fields)
 
     # -- hooks ---------------------------------------------------------------------
 
     def attach(self) -> None:
-        """Installs the model hooks and, on every attention layer, a forward hook that runs before the press's."""
+        """Installs hooks on the inner model (every pass, the pipeline's prefill too), on the outer model (which
+        passes come through it, their logits) and, on every attention layer, a hook that runs before the press's."""
         if self._handles:
             return
-        super().attach()
+        if not self._began:
+            raise RecorderError("call begin() before attaching the recorder")
+        self._handles.append(self.inner.register_forward_pre_hook(self._before_forward, with_kwargs=True))
+        self._handles.append(self.inner.register_forward_hook(self._after_forward, with_kwargs=True))
+        if self.inner is not self.model:
+            self._handles.append(self.model.register_forward_pre_hook(self._before_outer, with_kwargs=True))
+            self._handles.append(self.model.register_forward_hook(self._after_outer, with_kwargs=True))
         for layer, module in enumerate(self.attention):
             hook = (lambda module, args, kwargs, output, layer=layer: self._after_attention(layer, module, kwargs))
             self._handles.append(module.register_forward_hook(hook, with_kwargs=True, prepend=True))
 
+    def _before_outer(self, module: Any, args: Tuple[Any, ...], kwargs: Dict[str, Any]) -> None:
+        self._outer_depth += 1
+
+    def _after_outer(self, module: Any, args: Tuple[Any, ...], kwargs: Dict[str, Any], output: Any) -> None:
+        self._outer_depth -= 1
+        if self.pipeline:
+            logits = getattr(output, "logits", None)
+            if logits is None or int(logits.shape[0]) != 1:
+                raise RecorderError("kvpress pipeline: the model returned no logits for one row")
+            self._next_token = int(logits[0, -1].argmax())  # the pipeline decodes greedily
+
+    def _feed_next_token(self) -> None:
+        """Pipeline: the answer token the last pass chose and the pipeline never fed back (its last, or the end
+        of sequence) is a decode step reading the cache as that pass left it."""
+        if self._next_token is None:
+            return
+        token, self._next_token = self._next_token, None
+        self._row_step(self.rows[0], 1, [token] if self.record_tokens else None, "decode")
+
     def _before_forward(self, module: Any, args: Tuple[Any, ...], kwargs: Dict[str, Any]) -> None:
-        cache = kwargs.get("past_key_values")
+        if self._outer_depth == 0 and self.inner is not self.model:
+            if self.rows:
+                raise RecorderError("the inner model ran alone after the first pass: only kvpress's pipeline "
+                                    "does that, for its context, first")
+            self.pipeline = True
+        cache = _cache_argument(kwargs)
+        if self.pipeline and self.rows:
+            input_ids = kwargs.get("input_ids")
+            n = int(input_ids.shape[1]) if input_ids is not None else 0
+            fed = int(input_ids[0, 0]) if input_ids is not None and n == 1 else None
+            if self._next_token is not None and not (n == 1 and fed == self._next_token):
+                self._feed_next_token()
+            self._next_token = None
         if cache is not None and self._seen:
             self._between_passes(cache)
+        if cache is not None:
+            self._last_cache = cache
         super()._before_forward(module, args, kwargs)
+
+    def _pass_phase(self, n: int) -> Optional[str]:
+        if self.pipeline and self.rows:
+            return "prefill" if n > 1 else "decode"  # a question: prompt tokens; an answer token: output
+        return None
 
     def _after_forward(self, module: Any, args: Tuple[Any, ...], kwargs: Dict[str, Any], output: Any) -> None:
         self._settle()
@@ -343,17 +506,25 @@ class PressRecorder(GenerationRecorder):
     def _after_attention(self, layer: int, module: Any, kwargs: Dict[str, Any]) -> None:
         """The layer's attention has appended this pass's tokens; no press hook of this layer has run yet."""
         self._settle()
-        cache = kwargs.get("past_key_values")
+        cache = _cache_argument(kwargs)
         if cache is None:
             raise RecorderError("layer %d's attention got no KV cache: record with use_cache=True" % layer)
         cache_layer = self._cache_layer(cache, layer)
-        expected = self._slots[layer * self.kv_heads].count
+        expected = self.rows[0].slots[layer * self.kv_heads].count
         held = int(cache_layer.keys.shape[-2])
         if held != expected:
             raise RecorderError(
-                "layer %d: the cache holds %d tokens after this pass's attention, the recorder expected %d: it changed "
-                "where the recorder could not follow it" % (layer, held, expected))
-        before = _Seen(cache_layer.keys, cache_layer.values, getattr(module, "masked_key_indices", None))
+                "layer %d: the cache holds %d positions after this pass's attention, the recorder expected %d: it "
+                "changed where the recorder could not follow it" % (layer, held, expected))
+        seen = self._seen.get(layer)
+        keys, values = cache_layer.keys, cache_layer.values
+        old = 0 if seen is None else int(seen.key_sums.shape[-1])
+        if seen is not None and 0 < old <= held:  # checksum only the entries this pass appended
+            key_sums = _cat(seen.key_sums, _stream_sums(keys[:, :, old:]))
+            value_sums = _cat(seen.value_sums, _stream_sums(values[:, :, old:]))
+        else:
+            key_sums, value_sums = _stream_sums(keys), _stream_sums(values)
+        before = _Seen(keys, values, getattr(module, "masked_key_indices", None), key_sums, value_sums)
         self._seen[layer] = before
         self._pending = (layer, cache, before)
 
@@ -388,43 +559,73 @@ class PressRecorder(GenerationRecorder):
         changed = keys is not before.keys or values is not before.values
         if not changed and masked is before.masked:
             return
-        streams = range(layer * self.kv_heads, (layer + 1) * self.kv_heads)
+        key_sums, value_sums = before.key_sums, before.value_sums
+        heads = self.kv_heads
         if changed:
-            if int(keys.shape[-2]) == int(before.keys.shape[-2]) and _same(keys, before.keys) and _same(values, before.values):
-                rows = None
-            else:
-                rows, ambiguous = match_entries(before.keys, before.values, keys, values)
+            key_sums, value_sums = _stream_sums(keys), _stream_sums(values)
+            same = tuple(key_sums.shape) == tuple(before.key_sums.shape) and bool(
+                (key_sums == before.key_sums).all()) and bool((value_sums == before.value_sums).all())
+            if not same:
+                indices, ambiguous = _match_streams(before.key_sums, before.value_sums, key_sums, value_sums,
+                                                    "%s, layer %d" % (press_name(self.press), layer), heads)
                 if ambiguous:
                     self.ambiguous += ambiguous
-                    self.writer.mark("deptrace_recorder.kvpress: layer %d: %d kept entries equal other entries in their "
-                                     "values (keys rewritten): their ids are inferred from cache order" % (layer, ambiguous))
-            if rows is not None:
-                for stream, row in zip(streams, rows):
-                    slots = self._slots[stream]
-                    before_ids = slots.resident()
-                    slots.gather(row)
-                    dropped = before_ids - slots.resident()
-                    if dropped:
-                        self.writer.evict(dropped, stream=stream)
-        for stream, row in zip(streams, masked_slots(masked, self.kv_heads)):
-            slots = self._slots[stream]
-            if any(not 0 <= slot < slots.count for slot in row):
-                raise RecorderError("layer %d: masked_key_indices names slots beyond the %d the cache holds"
-                                    % (layer, slots.count))
-            slots.hidden = slots.slot_ids(row) if row else IntervalSet()
-            self.writer.visible(slots.visible(), stream=stream, masked=True)
-        self._seen[layer] = _Seen(keys, values, masked)
+                    for row in self.rows:
+                        if not row.ended:
+                            row.writer.mark("deptrace_recorder.kvpress: layer %d: %d kept entries equal other entries "
+                                            "in their values (keys rewritten): their ids are inferred from cache order"
+                                            % (layer, ambiguous))
+                for row in self.rows:
+                    for head in range(heads):
+                        self._prune_stream(row, layer * heads + head, indices[row.index * heads + head], False)
+        if masked is not None or before.masked is not None:
+            per_row = masked_slots(masked, heads, len(self.rows))
+            for row in self.rows:
+                for head in range(heads):
+                    stream = layer * heads + head
+                    slots = row.slots[stream]
+                    kept = per_row[row.index][head]
+                    if any(not 0 <= slot < slots.count for slot in kept):
+                        raise RecorderError("layer %d: masked_key_indices names slots beyond the %d the cache holds"
+                                            % (layer, slots.count))
+                    slots.hidden = slots.slot_ids(kept) if kept else IntervalSet()
+                    if not row.ended:
+                        row.writer.visible(slots.visible(), stream=stream, masked=True)
+        self._seen[layer] = _Seen(keys, values, masked, key_sums, value_sums)
 
     def _follow(self, stream: int, length: int) -> None:
-        if length != self._slots[stream].count:
-            raise RecorderError("stream %d: the cache holds %d tokens, the recorder followed %d"
-                                % (stream, length, self._slots[stream].count))
+        for row in self.rows:
+            if length != row.slots[stream].count:
+                raise RecorderError("stream %d: the cache holds %d positions, the recorder followed %d"
+                                    % (stream, length, row.slots[stream].count))
+
+    def _rolled_back(self, cache: Any) -> None:
+        pass  # cuts between passes are followed entry by entry (_between_passes)
 
 
-def _same(a: Any, b: Any) -> bool:
-    import torch
+def _refuse_merging(press: Any) -> None:
+    """Refuses, before anything is recorded, the presses known to merge evicted entries into kept ones."""
+    if press is None:
+        return
+    stack = [press]
+    while stack:
+        current = stack.pop()
+        if type(current).__name__ in _MERGING_PRESSES:
+            raise RecorderError("%s merges the entries it evicts into the ones it keeps, so kept entries no longer "
+                                "hold one token each: the recorder cannot record it (%s)"
+                                % (type(current).__name__, press_name(press)))
+        if dataclasses.is_dataclass(current):
+            for field in dataclasses.fields(current):
+                value = getattr(current, field.name, None)
+                if _is_press(value):
+                    stack.append(value)
+                elif isinstance(value, (list, tuple)):
+                    stack.extend(v for v in value if _is_press(v))
 
-    return bool(torch.equal(_bits(a), _bits(b)))
+
+#: Presses refused by name before recording; any other press that changes kept entries is caught by the
+#: checksums of the kept entries (`_match_streams`) and refused then, naming it.
+_MERGING_PRESSES = frozenset({"MergingPress"})
 
 
 def record_press(writer: TraceWriter, model: Any, input_ids: Any, press: Any = None, *,

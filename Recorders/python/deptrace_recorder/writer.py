@@ -298,6 +298,39 @@ class TraceWriter:
         self._held, self._hold_point = None, None
         self._encoder.flush()  # the open chunk holds only held records: dropped (the next begin resets the deltas)
 
+    # -- traces written elsewhere first ---------------------------------------------
+
+    def spawn(self) -> "TraceWriter":
+        """A writer configured as this one (encoding, chunk size, timestamps) that writes to memory.
+
+        Its traces are appended to this writer's output by `adopt`, or forgotten with it: recorders that
+        follow several traces at once (a batch of rows) write each to its own spawned writer.
+        """
+        self._check_open()
+        child = TraceWriter(io.BytesIO(), encoding=self.encoding, flush="trace", timestamps=self._timestamps,
+                            chunk_bytes=self._encoder.chunk_bytes if self._binary else DEFAULT_CHUNK_BYTES)
+        return child
+
+    def adopt(self, child: "TraceWriter") -> None:
+        """Appends the traces `child` (from `spawn`, every trace ended) wrote, byte for byte as if written here.
+
+        The trace index counts them, and the state read by `visible_ids` & co. is that of the last one.
+        """
+        self._check_open()
+        if child.in_trace:
+            raise ValueError("adopt() needs every trace of the spawned writer ended")
+        if child._trace < 0:
+            return
+        if self.in_trace:
+            raise ValueError("adopt() needs no trace open here: end() it first")
+        child._write(child._encoder.finish())
+        data = child._raw.getvalue()
+        self._write(self._encoder.flush())  # as begin() would: the previous trace's open chunk closes
+        self._write(data, flush=True)
+        self._trace += child._trace + 1
+        self._state = child._state
+        self._records = child._records
+
     # -- output ----------------------------------------------------------------
 
     def _write(self, data: bytes, flush: bool = False) -> None:

@@ -164,7 +164,8 @@ def test_sink_cache(deptrace, tmp_path):
         def get_seq_length(self):
             return self.cumulative_length
 
-        def get_mask_sizes(self, query_length):
+        def get_mask_sizes(self, query):  # query_length (transformers >= 5.3) or cache_position (earlier)
+            query_length = query if isinstance(query, int) else int(query.shape[0])
             held = self.keys.shape[-2] if self.is_initialized and self.keys.dim() == 4 else 0
             return held + query_length, 0
 
@@ -196,7 +197,7 @@ def test_per_head_press_after_prefill(deptrace, tmp_path):
             hidden = kwargs.get("hidden_states", args[0] if args else None)
             if hidden.shape[1] == 1:
                 return  # decoding: the press acts on the prompt only
-            cache = kwargs["past_key_values"].layers[layer]
+            cache = (kwargs.get("past_key_values") or kwargs.get("cache")).layers[layer]
             indices = cache.keys.norm(dim=-1).topk(keep, dim=-1).indices  # [1, heads, keep], by score
             gather = indices[..., None].expand(-1, -1, -1, cache.keys.shape[-1])
             cache.keys, cache.values = cache.keys.gather(2, gather), cache.values.gather(2, gather)
@@ -224,7 +225,7 @@ def test_per_head_press_after_prefill(deptrace, tmp_path):
         assert len(kept_ids) == 4
         for (layer, head), ids_kept in kept_ids.items():
             # The prompt ids each stream still holds are exactly the ones the press kept for that head.
-            assert sorted(i for i in w.visible_ids(layer * 2 + head) if i < p) == ids_kept
+            assert sorted(i for i in recorder.visible_ids(layer * 2 + head) if i < p) == ids_kept
         recorder.finish(out)
     assert torch.equal(plain, out)
     validate(deptrace, path)

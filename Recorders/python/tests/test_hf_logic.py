@@ -47,6 +47,10 @@ def test_header_defaults_fill_what_the_caller_did_not_give():
 
     buffer, writer, rec = recorder()
     rec.begin(method="vanilla", sample="3", model="mine")
+    assert buffer.getvalue() == b""  # nothing is written before finish()
+    rec.on_step(1)
+    rec.on_cache([1, 1])
+    rec.finish()
     header = json.loads(buffer.getvalue().decode("utf-8").split("\n")[0])
     versions = header.pop("recorder")
     assert list(header.items()) == [("deptrace", 1), ("method", "vanilla"), ("sample", "3"), ("model", "mine"),
@@ -68,7 +72,7 @@ def test_full_cache_prefill_decodes_and_the_last_token():
             shape = (1, 7)
 
             def __class_getitem__(cls, key):
-                return type("Row", (), {"tolist": staticmethod(lambda: [5, 6])})
+                return type("Row", (), {"tolist": staticmethod(lambda: [5, 5, 6])})
 
     rec.finish(Output(), correct=True)
     assert body(buffer) == [
@@ -108,7 +112,9 @@ def test_sinks_stay():
     for _ in range(2):
         rec.on_step(1)
         rec.on_cache([5, 5])
-    assert body(buffer) == [
+    assert rec.visible_ids().ranges() == [(0, 2), (5, 8)]
+    rec.finish()
+    assert body(buffer)[:-1] == [
         '{"step":"prefill","q":[0,3]}',
         '{"step":"prefill","q":[3,3]}',
         '{"evict":[[2,3]]}',
@@ -117,7 +123,6 @@ def test_sinks_stay():
         '{"step":"decode","q":[7,1]}',
         '{"evict":[[4,5]]}',
     ]
-    assert writer.visible_ids().ranges() == [(0, 2), (5, 8)]
 
 
 def test_layers_that_differ_need_per_layer():
@@ -130,7 +135,8 @@ def test_layers_that_differ_need_per_layer():
     rec.begin()
     rec.on_step(6)
     rec.on_cache([6, 4, None][:2])
-    assert body(buffer)[1:] == ['{"evict":[[0,2]],"s":1}']
+    rec.finish()
+    assert body(buffer)[1:-1] == ['{"evict":[[0,2]],"s":1}']
 
 
 def test_a_cache_holding_more_than_was_created_is_refused():
@@ -144,7 +150,7 @@ def test_a_cache_holding_more_than_was_created_is_refused():
 def test_per_head_prune_follows_slot_order():
     buffer, writer, rec = recorder(per_head=True)
     rec.begin()
-    assert writer.streams == 4
+    assert rec.stream_count == 4
     rec.on_step(6)
     rec.on_cache([6, 6])
     # layer 0: head 0 keeps slots 5, 0, 2 (in that order), head 1 keeps 1, 2, 3; the shape of a kvpress top-k
@@ -157,7 +163,14 @@ def test_per_head_prune_follows_slot_order():
     rec.prune(1, [[6], [0, 1]], masked=True)
     rec.on_step(1)
     rec.on_cache([3, 8])
-    assert body(buffer) == [
+    assert rec.visible_ids(0).ranges() == [(5, 8)]
+    assert rec.resident_ids(2).ranges() == [(0, 8)] and rec.visible_ids(2).ranges() == [(6, 8)]
+    with pytest.raises(RecorderError, match="one row of indices per KV head"):
+        rec.prune(0, [[0]])
+    with pytest.raises(RecorderError, match="distinct slots"):
+        rec.prune(0, [[0, 0], [0, 1]])
+    rec.finish()
+    assert body(buffer)[:-1] == [
         '{"step":"prefill","q":[0,6]}',
         '{"evict":[[1,2],[3,5]],"s":0}',
         '{"evict":[[0,1],[4,6]],"s":1}',
@@ -168,17 +181,12 @@ def test_per_head_prune_follows_slot_order():
         '{"hide":[[2,7]],"s":3}',
         '{"step":"decode","q":[7,1]}',
     ]
-    assert writer.visible_ids(0).ranges() == [(5, 8)]
-    assert writer.resident_ids(2).ranges() == [(0, 8)] and writer.visible_ids(2).ranges() == [(6, 8)]
-    with pytest.raises(RecorderError, match="one row of indices per KV head"):
-        rec.prune(0, [[0]])
-    with pytest.raises(RecorderError, match="distinct slots"):
-        rec.prune(0, [[0, 0], [0, 1]])
 
 
 def test_prune_needs_per_head():
     buffer, writer, rec = recorder()
     rec.begin()
+    rec.on_step(2)
     with pytest.raises(RecorderError, match="per_head=True"):
         rec.prune(0, [[0]])
 

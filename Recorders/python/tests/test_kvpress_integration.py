@@ -80,8 +80,8 @@ def scorers(press):
 class Oracle:
     """Follows each layer's cache from the press's own scores and masks; checks the trace after every pass."""
 
-    def __init__(self, model, press, writer):
-        self.model, self.writer = model, writer
+    def __init__(self, model, press, recorder):
+        self.model, self.writer = model, recorder
         self.attention = [layer.self_attn for layer in model.model.layers]
         self.ids = {(layer, head): [] for layer in range(LAYERS) for head in range(HEADS)}
         self.scores = {}
@@ -145,7 +145,7 @@ def record(press_name, path, ids, with_oracle=True):
     with TraceWriter(path) as w:
         recorder = PressRecorder(w, model, press)  # as in the README's example
         recorder.begin(sample="0", dataset="random")
-        oracle = Oracle(model, press, w)
+        oracle = Oracle(model, press, recorder)
         with press(model), recorder:
             handles = oracle.attach() if with_oracle else []  # after the recorder's: they run after it
             out = model.generate(ids, **GENERATE)

@@ -91,9 +91,10 @@ def test_declared_compression_ratio():
 
 
 def test_masked_slots_split_by_head():
-    assert masked_slots(None, 2) == [[], []]
-    assert masked_slots(([0, 0, 0], [1, 0, 1], [5, 2, 3]), 2) == [[2], [5, 3]]
-    with pytest.raises(RecorderError, match="batch row 1"):
+    assert masked_slots(None, 2) == [[[], []]]
+    assert masked_slots(([0, 0, 0], [1, 0, 1], [5, 2, 3]), 2) == [[[2], [5, 3]]]
+    assert masked_slots(([1, 0], [0, 1], [4, 1]), 2, batch=2) == [[[], [1]], [[4], []]]
+    with pytest.raises(RecorderError, match="batch row 1 of 1"):
         masked_slots(([1], [0], [0]), 2)
     with pytest.raises(RecorderError, match="KV head 2 of 2"):
         masked_slots(([0], [2], [0]), 2)
@@ -162,7 +163,7 @@ def test_entries_the_press_did_not_get_are_refused():
     merged_values[0, 1, 2] = (values[0, 1, 2] + values[0, 1, 3]) / 2  # a merging press
     with pytest.raises(RecorderError, match="KV head 1: 1 entries"):
         match_entries(keys, values, merged_keys, merged_values)
-    with pytest.raises(RecorderError, match="batch size 1"):
+    with pytest.raises(RecorderError, match="one batch row"):
         match_entries(keys.expand(2, -1, -1, -1), values.expand(2, -1, -1, -1), keys, values)
 
 
@@ -197,7 +198,7 @@ class HandPress:
         if kwargs["hidden_states"].shape[1] == 1:
             return output
         layer = module.layer_idx
-        cache = kwargs["past_key_values"].layers[layer]
+        cache = (kwargs.get("past_key_values") or kwargs.get("cache")).layers[layer]
         indices = cache.keys.norm(dim=-1).topk(self.keep, dim=-1).indices
         gather = indices[..., None].expand(-1, -1, -1, cache.keys.shape[-1])
         cache.keys, cache.values = cache.keys.gather(2, gather), cache.values.gather(2, gather)
@@ -243,8 +244,8 @@ def test_hand_press_is_followed_whichever_hooks_come_first(deptrace, tmp_path, p
             handle.remove()
         for (layer, head), kept in press.kept.items():
             stream = layer * 2 + head
-            assert sorted(i for i in w.resident_ids(stream) if i < p) == kept
-            assert sorted(i for i in w.visible_ids(stream) if i < p) == sorted(set(kept) - {press.masked[(layer, head)]})
+            assert sorted(i for i in recorder.resident_ids(stream) if i < p) == kept
+            assert sorted(i for i in recorder.visible_ids(stream) if i < p) == sorted(set(kept) - {press.masked[(layer, head)]})
         recorder.finish(out)
     for module in model.model.layers:
         module.self_attn.masked_key_indices = None
@@ -276,7 +277,7 @@ def test_a_cache_changed_between_passes_is_followed(tmp_path):
             layer.keys, layer.values = layer.keys[:, :, :5], layer.values[:, :, :5]
         model(input_ids=torch.tensor([[3]]), past_key_values=cache)
     for stream in range(4):
-        assert w.resident_ids(stream).ranges() == [(0, 5), (8, 9)]
+        assert recorder.resident_ids(stream).ranges() == [(0, 5), (8, 9)]
     recorder.finish()
 
 
@@ -285,7 +286,7 @@ def test_a_press_that_merges_entries_is_refused():
     from deptrace_recorder.kvpress import PressRecorder
 
     def merge(module, args, kwargs, output):
-        cache = kwargs["past_key_values"].layers[module.layer_idx]
+        cache = (kwargs.get("past_key_values") or kwargs.get("cache")).layers[module.layer_idx]
         cache.keys, cache.values = cache.keys[:, :, :-1].clone(), cache.values[:, :, :-1].clone()
         cache.values[:, :, -1] = (cache.values[:, :, -1] + cache.values[:, :, -2]) / 2
         return output
