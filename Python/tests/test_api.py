@@ -184,9 +184,13 @@ def test_parse_diagnostics_shapes():
             "Error: '--jobs' must be 0 (one per core) or more.",
             "Usage: deptrace stats <path> ...",
             "  See 'deptrace stats --help' for more help.",
+            "error: standard output: No space left on device",
+            "warning: '--output 9' read as output tokens",
         ]
     )
-    first, second, third, usage = deptrace.parse_diagnostics(text)
+    first, second, third, usage, error, warning = deptrace.parse_diagnostics(text)
+    assert (error.file, error.severity, error.message) == (None, "error", "standard output: No space left on device")
+    assert (warning.file, warning.severity) == (None, "warning")
     assert (first.file, first.line, first.trace, first.sample, first.record, first.severity) == (
         "runs.tar:h2o/17.dtrace.jsonl", 12, 2, "a: b", 5, "warning")
     assert first.message == "incomplete trace"
@@ -319,3 +323,11 @@ def test_notebook_runs(monkeypatch, tmp_path):
         exec(compile(source, str(notebook), "exec"), namespace)
     assert namespace["mine"]["dep"].tolist() == [45]
     assert not namespace["result"].passed
+
+
+def test_timeline_of_an_invalid_trace_raises_with_its_line(tmp_path):
+    broken = write_broken(tmp_path)
+    with pytest.raises(deptrace.DepTraceError) as caught:
+        deptrace.timeline(broken)
+    assert (caught.value.file, caught.value.line) == (str(broken), 4)
+    assert [row["step"] for row in deptrace.timeline(broken, trace=1, errors="ignore", as_frame=False)] == [0, 1]

@@ -20,8 +20,9 @@ _DIAGNOSTIC = re.compile(
     r"(?P<warning>warning: )?"
     r"(?P<message>.*)$"
 )
-# swift-argument-parser's usage errors: `Error: message`, then usage lines.
-_USAGE_ERROR = re.compile(r"^Error: (?P<message>.*)$")
+# swift-argument-parser's usage errors (`Error: message`, then usage lines), and the
+# `error: message` / `warning: message` lines of failures that concern no one input.
+_UNLOCATED = re.compile(r"^(?P<severity>Error|error|warning): (?P<message>.*)$")
 
 
 @dataclass(frozen=True)
@@ -61,9 +62,9 @@ def _integer(text: Optional[str]) -> Optional[int]:
 def parse_diagnostics(stderr: str) -> List[Diagnostic]:
     """Read the binary's standard error into diagnostics, one per line.
 
-    Lines shaped ``FILE[:LINE]: message`` keep their location; a usage error
-    (``Error: message``) becomes an error without a file; other lines (usage
-    text, the summary of a run) are dropped.
+    Lines shaped ``FILE[:LINE]: message`` keep their location; ``Error: message``
+    (a usage error), ``error: message`` and ``warning: message`` have no file;
+    usage text is dropped.
 
     Args:
         stderr: the text the binary wrote to standard error.
@@ -76,9 +77,10 @@ def parse_diagnostics(stderr: str) -> List[Diagnostic]:
         line = raw.rstrip("\r")
         if not line.strip():
             continue
-        usage = _USAGE_ERROR.match(line)
-        if usage:
-            found.append(Diagnostic("error", usage.group("message"), text=line))
+        unlocated = _UNLOCATED.match(line)
+        if unlocated:
+            severity = "warning" if unlocated.group("severity") == "warning" else "error"
+            found.append(Diagnostic(severity, unlocated.group("message"), text=line))
             continue
         if line.startswith(("Usage:", "  ", "Help:", "See ")):
             continue

@@ -178,6 +178,23 @@ def _run_json(command: List[str], errors: str) -> Any:
     return parsed
 
 
+def _table(command: List[str], errors: str, as_frame: Optional[bool], reshape: Any = None) -> Any:
+    """Run a command printing a JSON array of rows; the rows as a table, also in an error's ``result``."""
+
+    def table(records: Any) -> Any:
+        if not isinstance(records, list):
+            raise DepTraceError("deptrace printed JSON that is not a list of rows", command=command)
+        return _frame(reshape(records) if reshape else records, as_frame)
+
+    try:
+        records = _run_json(command, errors)
+    except DepTraceError as error:
+        if isinstance(error.result, list):
+            error.result = table(error.result)
+        raise
+    return table(records)
+
+
 def _frame(records: List[Dict[str, Any]], as_frame: Optional[bool]) -> Any:
     """Records as a DataFrame when pandas is there (or ``as_frame`` is True), else unchanged."""
     if as_frame is False:
@@ -266,15 +283,7 @@ def stats(
     _common(command, phases, jobs)
     command += _extra(extra_args)
     command += ["--", *_path_list(paths)]
-    try:
-        records = _run_json(command, errors)
-    except DepTraceError as error:
-        if isinstance(error.result, list):
-            error.result = _frame(_flatten_groups(error.result) if group_by is not None else error.result, as_frame)
-        raise
-    if group_by is not None:
-        records = _flatten_groups(records)
-    return _frame(records, as_frame)
+    return _table(command, errors, as_frame, _flatten_groups if group_by is not None else None)
 
 
 def timeline(
@@ -283,6 +292,7 @@ def timeline(
     *,
     trace: int = 0,
     phases: Union[None, str, Iterable[str]] = None,
+    errors: str = "raise",
     as_frame: Optional[bool] = None,
     extra_args: Optional[Sequence[str]] = None,
 ) -> Any:
@@ -293,6 +303,8 @@ def timeline(
         stream: follow one stream (layer × heads + head) instead of the mean over streams.
         trace: which trace of the file, its 0-based index.
         phases: the phases whose steps count toward ``dep``.
+        errors: as in `stats`: the file is read through, so an invalid
+            trace before ``trace`` raises unless ``"warn"`` or ``"ignore"``.
         as_frame: as in `stats`.
         extra_args: more command-line arguments.
 
@@ -311,7 +323,7 @@ def timeline(
     _common(command, phases, None)
     command += _extra(extra_args)
     command += ["--", _one(path)]
-    return _frame(_run_json(command, "raise"), as_frame)
+    return _table(command, errors, as_frame)
 
 
 def _count(value: Any, name: str) -> int:
@@ -373,7 +385,7 @@ def compare(
     _common(command, phases, jobs)
     command += _extra(extra_args)
     command += ["--", *_path_list(runs, "runs")]
-    return _frame(_run_json(command, errors), as_frame)
+    return _table(command, errors, as_frame)
 
 
 # ----------------------------------------------------------------------------- audit
