@@ -1,6 +1,6 @@
 internal import CArchive
 
-/// Owns one libarchive writer (`struct archive *`) creating a file.
+/// Owns one libarchive writer (`struct archive *`) writing into an open file.
 final class ArchiveWriteHandle {
     private let raw: OpaquePointer
     let path: String
@@ -9,7 +9,10 @@ final class ArchiveWriteHandle {
     enum Format { case tar, zip, raw }
     enum Filter { case none, gzip, zstd, xz, bzip2 }
 
-    init(path: String, format: Format, filter: Filter) throws(ArchiveError) {
+    /// - Parameters:
+    ///   - descriptor: the open file to write (owned by the caller, not closed here).
+    ///   - path: the name used in messages.
+    init(descriptor: Int32, path: String, format: Format, filter: Filter) throws(ArchiveError) {
         guard let raw = archive_write_new() else { throw ArchiveError(path: path, message: "cannot create an archive writer (out of memory)") }
         self.raw = raw
         self.path = path
@@ -28,7 +31,8 @@ final class ArchiveWriteHandle {
         case .xz: try check(archive_write_add_filter_xz(raw))
         case .bzip2: try check(archive_write_add_filter_bzip2(raw))
         }
-        try check(archive_write_open_filename(raw, path))
+        // As with a file name, libarchive pads the last block only for devices, not for a regular file.
+        try check(archive_write_open_fd(raw, descriptor))
     }
 
     deinit {

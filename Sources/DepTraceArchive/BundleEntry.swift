@@ -49,7 +49,12 @@ public struct BundleEntry: Sendable, Hashable {
             }
             let base = path.hasSuffix("/") ? String(path.dropLast()) : path
             let prefix = entryName(base)
-            for relative in FolderWalk.files(under: path, where: ArchiveInput.isTraceEntry) {
+            let listing = FolderWalk.walk(path, where: ArchiveInput.isTraceEntry)
+            for problem in listing.unreadable { report(Diagnostic(.error, file: problem.path, message: problem.reason)) }
+            for special in listing.special {
+                report(Diagnostic(.error, file: base + "/" + special, message: "not a regular file (a pipe, device or socket): a bundle entry needs a size"))
+            }
+            for relative in listing.files {
                 add(name: prefix.isEmpty ? relative : prefix + "/" + relative, file: base + "/" + relative)
             }
         }

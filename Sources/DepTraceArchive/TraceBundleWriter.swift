@@ -4,7 +4,12 @@ import DepTrace
 /// its format and compression chosen by the file name. Entries are stored as
 /// given, in the order they are added, with a fixed modification time so the
 /// same traces give the same bytes.
+///
+/// The bundle is written beside its target and renamed into place by
+/// ``close()``: until then the target keeps its old content (or is absent),
+/// and a writer released without closing, or a stopped process, leaves no file.
 public final class TraceBundleWriter {
+    private let file: AtomicFile
     private let handle: ArchiveWriteHandle
     private let single: Bool
     private var entries = 0
@@ -39,7 +44,12 @@ public final class TraceBundleWriter {
             format = path.dropLast(ending.count).hasSuffix(".tar") ? .tar : .raw
         }
         single = format == .raw
-        handle = try ArchiveWriteHandle(path: path, format: format, filter: filter)
+        do {
+            file = try AtomicFile(path: path)
+        } catch {
+            throw ArchiveError(path: path, message: error.diagnostic.message)
+        }
+        handle = try ArchiveWriteHandle(descriptor: file.descriptor.rawDescriptor, path: path, format: format, filter: filter)
     }
 
     /// Adds an entry named `name` holding `bytes`.
@@ -85,8 +95,15 @@ public final class TraceBundleWriter {
         try add(name, size: size, from: source)
     }
 
-    /// Finishes the file; the writer takes no more entries.
-    public func close() throws(ArchiveError) { try handle.close() }
+    /// Finishes the file and puts it in place; the writer takes no more entries.
+    public func close() throws(ArchiveError) {
+        try handle.close()
+        do {
+            try file.commit()
+        } catch {
+            throw ArchiveError(path: handle.path, message: error.diagnostic.message)
+        }
+    }
 
     private func begin(_ name: String, size: Int64) throws(ArchiveError) {
         if single, entries > 0 {

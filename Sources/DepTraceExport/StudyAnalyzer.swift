@@ -25,8 +25,8 @@ public enum StudyAnalyzer {
     /// - Returns: one result per input, in input order.
     public static func analyze(_ inputs: [any TraceReadable], options: AnalysisOptions, points: Int, workers: Int = 0) -> [InputResult] {
         let threads = Swift.min(workers > 0 ? workers : ProcessorCount.active, inputs.count)
-        // Standard input is read on the calling thread: only one reader can own it.
-        guard threads > 1, !inputs.contains(where: { ($0 as? TraceInput)?.location == .standardInput }) else {
+        // Standard input and named pipes are read on the calling thread: only one reader can own them.
+        guard threads > 1, !inputs.contains(where: { ($0 as? TraceInput)?.isStream == true }) else {
             return inputs.map { analyze($0, options: options, points: points) }
         }
         return ConcurrentMap.map(count: inputs.count, threads: threads) { index in

@@ -1,16 +1,16 @@
 import DepTrace
 
-/// Buffered text output to a file created (or truncated) on opening; the
-/// first write error is kept and reported by ``close()``.
+/// Buffered text output to a file that appears whole or not at all
+/// (``DepTrace/AtomicFile``); the first write error is kept and reported by ``close()``.
 public final class TextFileWriter {
-    private let file: FileDescriptor
+    private let file: AtomicFile
     private var buffer: [UInt8] = []
     private var failure: InputError?
     private let limit = 1 << 16
 
     /// - Throws: ``DepTrace/InputError`` when the file cannot be created.
     public init(path: String) throws(InputError) {
-        file = try FileDescriptor(opening: path, flags: FileDescriptor.createOrTruncate)
+        file = try AtomicFile(path: path)
         buffer.reserveCapacity(limit)
     }
 
@@ -29,10 +29,19 @@ public final class TextFileWriter {
         buffer.removeAll(keepingCapacity: true)
     }
 
-    /// Writes out what is buffered.
-    /// - Throws: the first write error, if any.
+    /// Writes out what is buffered and puts the file in place.
+    /// - Throws: the first write error, if any; the target is then left as it was.
     public func close() throws(InputError) {
         flush()
-        if let failure { throw failure }
+        if let failure {
+            file.discard()
+            throw failure
+        }
+        try file.commit()
+    }
+
+    /// Gives the file up: the target is left as it was.
+    public func discard() {
+        file.discard()
     }
 }

@@ -26,7 +26,8 @@ public final class DiagnosticLog {
             guard showWarnings else { return }
         }
         progress?.finish()
-        output.write(diagnostic.description + "\n")
+        // File names, samples and messages quote trace data: never raw control characters on a terminal or in a log.
+        output.write(TextEscaping.terminal(diagnostic.description) + "\n")
         output.flush()
     }
 

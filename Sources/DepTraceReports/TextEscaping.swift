@@ -1,4 +1,4 @@
-/// Escaping of names for LaTeX and Markdown tables.
+/// Escaping of names for terminals, LaTeX and Markdown tables.
 ///
 /// Both work scalar by scalar, not `Character` by `Character`: a `&`, `|` or
 /// `\` followed by a combining mark is one `Character` that equals none of
@@ -39,5 +39,28 @@ public enum TextEscaping {
             }
         }
         return output
+    }
+
+    /// `text` safe to print on a terminal: control characters (C0, DEL and C1,
+    /// which start escape sequences, move the cursor or end a line) written as
+    /// `\n`, `\r`, `\t` or `\u{1B}`, so trace metadata and entry names can
+    /// neither break a table's rows nor drive the terminal.
+    public static func terminal(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: isControl) else { return text }
+        var output = ""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\n": output += "\\n"
+            case "\r": output += "\\r"
+            case "\t": output += "\\t"
+            case _ where isControl(scalar): output += "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
+            default: output.unicodeScalars.append(scalar)
+            }
+        }
+        return output
+    }
+
+    private static func isControl(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value)
     }
 }

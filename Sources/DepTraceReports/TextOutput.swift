@@ -6,6 +6,10 @@ import DepTrace
 public final class TextOutput: @unchecked Sendable {
     private let file: FileDescriptor
     private var buffer: [UInt8] = []
+    /// The first write error other than a closed pipe; later output is dropped.
+    public private(set) var failure: InputError?
+    /// Whether the reader went away (`EPIPE`): the rest of the output is dropped quietly.
+    public private(set) var readerClosed = false
     private let limit = 1 << 16
 
     /// Standard output; flushed by ``flush()`` and when the buffer fills.
@@ -27,9 +31,20 @@ public final class TextOutput: @unchecked Sendable {
     /// Writes out what is buffered.
     public func flush() {
         guard !buffer.isEmpty else { return }
-        // A closed pipe (`deptrace stats | head`) means the reader is gone; so is the output.
-        buffer.withUnsafeBytes { bytes in try? file.write(bytes) }
-        buffer.removeAll(keepingCapacity: true)
+        defer { buffer.removeAll(keepingCapacity: true) }
+        guard failure == nil, !readerClosed else { return }
+        let file = self.file
+        let error = buffer.withUnsafeBytes { bytes -> InputError? in
+            do throws(InputError) { try file.write(bytes) } catch { return error }
+            return nil
+        }
+        guard let error else { return }
+        // A closed pipe (`deptrace stats | head`) means the reader is gone; so is the output, quietly.
+        if case .readerClosed = error {
+            readerClosed = true
+        } else {
+            failure = error
+        }
     }
 
     /// Whether the stream is a terminal.

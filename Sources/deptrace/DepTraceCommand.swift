@@ -38,14 +38,32 @@ enum Main {
     static func main() {
         // Binary traces' checksums with SSE4.2 where the CPU has it; the core's tables otherwise.
         if deptrace_crc32c_hardware_available() == 1 { CRC32C.install(deptrace_crc32c_hardware) }
+        var failure: (any Error)?
         do {
             var command = try DepTraceCommand.parseAsRoot()
             try command.run()
-            TextOutput.standardOutput.flush()
         } catch {
-            TextOutput.standardOutput.flush()
-            DepTraceCommand.exit(withError: ExitCodes.mapped(error))
+            failure = ExitCodes.mapped(error)
         }
+        // A failed write to standard output turns a success into a failure; other errors keep their code.
+        let outputFailed = StandardOutput.flushFailed()
+        let succeeded = failure.map { ($0 as? ExitCode)?.rawValue == 0 } ?? true
+        if outputFailed, succeeded { DepTraceCommand.exit(withError: ExitCode(1)) }
+        if let failure { DepTraceCommand.exit(withError: failure) }
+    }
+}
+
+/// Standard output's last flush: a full disk or a closed descriptor is never a silent success.
+enum StandardOutput {
+    /// Flushes standard output; reports its first write error (a closed pipe
+    /// is not one) on standard error and returns true when there was one.
+    static func flushFailed() -> Bool {
+        let output = TextOutput.standardOutput
+        output.flush()
+        guard let failure = output.failure else { return false }
+        TextOutput.standardError.write("error: standard output: \(failure.diagnostic.message)\n")
+        TextOutput.standardError.flush()
+        return true
     }
 }
 

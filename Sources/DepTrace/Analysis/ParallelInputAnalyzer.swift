@@ -53,9 +53,9 @@ public enum ParallelInputAnalyzer {
             for input in inputs { deliver(analyze(input, options: options)) }
             return
         }
-        // Standard input is read on the calling thread (only one reader can own
+        // Standard input and other streams are read on the calling thread (only one reader can own
         // it) and parsed on the others; the inputs around it are read as usual.
-        if let index = inputs.firstIndex(where: { $0.location == .standardInput }) {
+        if let index = inputs.firstIndex(where: \.isStream) {
             analyze(Array(inputs[..<index]), options: options, workers: threads, minimumPiece: minimumPiece, deliver: deliver)
             let input = inputs[index]
             do {

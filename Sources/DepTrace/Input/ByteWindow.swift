@@ -106,12 +106,15 @@ public final class ByteWindow {
         return nil
     }
 
-    /// Drops bytes until `pattern` starts the window, or the input ends.
+    /// Drops bytes until `pattern` starts the window, or the input ends, or
+    /// (when no match starts within `limit` bytes of the window's start) the
+    /// window has passed `limit` bytes.
     ///
     /// - Returns: whether `pattern` was found.
-    public func skip(to pattern: [UInt8]) throws(InputError) -> Bool {
+    public func skip(to pattern: [UInt8], within limit: Int = Int.max) throws(InputError) -> Bool {
+        let origin = offset
         while true {
-            guard try ensure(pattern.count) else {
+            guard offset - origin <= limit, try ensure(pattern.count) else {
                 consume(available)
                 return false
             }

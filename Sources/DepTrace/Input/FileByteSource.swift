@@ -11,6 +11,14 @@ public final class FileByteSource: ByteSource {
         file = try FileDescriptor(opening: path, flags: FileDescriptor.readOnly)
     }
 
+    /// Opens a pipe, FIFO or device at `path` once, to be read front to back.
+    ///
+    /// - Throws: ``InputError/cannotOpen(_:_:)`` with the system's reason.
+    public init(streamAt path: String) throws(InputError) {
+        file = try FileDescriptor(opening: path, flags: FileDescriptor.readOnly)
+        file.enlargePipeBuffer()
+    }
+
     /// Reads standard input.
     public init(standardInput: ()) {
         file = .standardInput

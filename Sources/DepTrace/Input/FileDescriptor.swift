@@ -25,6 +25,17 @@ public final class FileDescriptor: @unchecked Sendable {
         self.path = path
     }
 
+    /// Takes ownership of an open descriptor (closed when released).
+    public init(adopting raw: Int32, path: String) {
+        self.raw = raw
+        owned = true
+        self.path = path
+    }
+
+    /// The descriptor itself, for C libraries that write to one and for
+    /// `fsync`; it stays owned (and is closed) by this object.
+    public var rawDescriptor: Int32 { raw }
+
     /// Standard input, output or error; never closed.
     public init(standard raw: Int32) {
         self.raw = raw
@@ -82,6 +93,7 @@ public final class FileDescriptor: @unchecked Sendable {
             let written = systemWrite(raw, base + offset, bytes.count - offset)
             if written < 0 {
                 if errno == EINTR { continue }
+                if errno == EPIPE { throw .readerClosed(path) }
                 throw .writeFailed(path, systemMessage(errno))
             }
             offset += written

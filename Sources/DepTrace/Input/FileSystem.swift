@@ -6,17 +6,13 @@ import Musl
 import Darwin
 #endif
 
-/// Whole-file writes, folder creation and removal, with the system's own
+/// Whole-file writes (atomic), folder creation and removal, with the system's own
 /// reason in every error.
 public enum FileSystem {
-    /// Creates or truncates the file at `path` and writes `bytes` into it.
+    /// Writes `bytes` to the file at `path` whole or not at all (``AtomicFile``):
+    /// the old content stays until the new is on disk.
     public static func write(_ bytes: [UInt8], to path: String) throws(InputError) {
-        let file = try FileDescriptor(opening: path, flags: FileDescriptor.createOrTruncate)
-        var failure: InputError?
-        bytes.withUnsafeBytes { buffer in
-            do throws(InputError) { try file.write(buffer) } catch { failure = error }
-        }
-        if let failure { throw failure }
+        try AtomicFile.write(bytes, to: path)
     }
 
     /// Creates the folder at `path` and any missing parent, as `mkdir -p` does.

@@ -6,6 +6,8 @@ public enum InputError: Error, Sendable, Equatable, CustomStringConvertible {
     case lineTooLong(String, line: Int, limit: Int)
     case unsupportedContent(String, String)
     case writeFailed(String, String)
+    /// A write into a pipe whose reader has closed it (`EPIPE`).
+    case readerClosed(String)
 
     /// The error as a diagnostic about its file.
     public var diagnostic: Diagnostic {
@@ -16,6 +18,7 @@ public enum InputError: Error, Sendable, Equatable, CustomStringConvertible {
         case let .lineTooLong(path, line, limit): Diagnostic(.error, file: path, line: line, message: "line longer than \(limit) bytes; the rest of the file is not read (raise the limit with --max-line-length)")
         case let .unsupportedContent(path, reason): Diagnostic(.error, file: path, message: reason)
         case let .writeFailed(path, reason): Diagnostic(.error, file: path, message: "write failed: \(reason)")
+        case let .readerClosed(path): Diagnostic(.error, file: path, message: "write failed: the reader closed the pipe")
         }
     }
 
@@ -27,6 +30,7 @@ public enum InputError: Error, Sendable, Equatable, CustomStringConvertible {
         case let .lineTooLong(path, line, limit): "\(path):\(line): line longer than \(limit) bytes; the rest of the file is not read (raise the limit with --max-line-length)"
         case let .unsupportedContent(path, reason): "\(path): \(reason)"
         case let .writeFailed(path, reason): "\(path): write failed: \(reason)"
+        case let .readerClosed(path): "\(path): write failed: the reader closed the pipe"
         }
     }
 }

@@ -1,8 +1,11 @@
-
-/// One input to read: a file or standard input.
+/// One input to read: a file, a named pipe or device, or standard input.
 public struct TraceInput: Sendable, Hashable {
     public enum Location: Sendable, Hashable {
+        /// A regular file, which may be opened more than once and read in pieces.
         case file(String)
+        /// A path that is not a regular file (a pipe, a FIFO, `/dev/stdin`, a
+        /// process substitution, a character device): opened once and read as a stream.
+        case stream(String)
         case standardInput
     }
 
@@ -15,8 +18,16 @@ public struct TraceInput: Sendable, Hashable {
     /// The name used in output and messages: the path, or `-`.
     public var displayName: String {
         switch location {
-        case .file(let path): path
+        case .file(let path), .stream(let path): path
         case .standardInput: "-"
+        }
+    }
+
+    /// Whether the input can be read only once, front to back.
+    public var isStream: Bool {
+        switch location {
+        case .file: false
+        case .stream, .standardInput: true
         }
     }
 
@@ -24,6 +35,7 @@ public struct TraceInput: Sendable, Hashable {
     public func open() throws(InputError) -> any ByteSource {
         switch location {
         case .file(let path): try FileByteSource(path: path)
+        case .stream(let path): try FileByteSource(streamAt: path)
         case .standardInput: FileByteSource(standardInput: ())
         }
     }
@@ -32,44 +44,88 @@ public struct TraceInput: Sendable, Hashable {
     public static let traceExtensions = [".dtrace.jsonl", ".dtrace"]
 
     /// File name endings of compressed traces and trace bundles also found when
-    /// a folder is searched; they are read by the archive module (the CLI routes them there).
+    /// a folder is searched; they are read by the archive module.
     public static let bundleExtensions =
         traceExtensions.flatMap { trace in [".gz", ".zst", ".xz", ".bz2"].map { trace + $0 } }
         + [".tar", ".tar.gz", ".tgz", ".tar.zst", ".tzst", ".tar.xz", ".txz", ".tar.bz2", ".tbz2", ".zip"]
 
-    /// Expands command-line paths into inputs: files as given, `-` as standard
-    /// input, folders searched recursively for trace files (sorted by path).
-    ///
-    /// - Throws: ``InputError/notFound(_:)`` for a path that does not exist.
-    public static func expand(_ paths: [String]) throws(InputError) -> [TraceInput] {
-        var missing: InputError?
-        let inputs = expand(paths) { error in missing = missing ?? error }
-        if let missing { throw missing }
-        return inputs
+    /// What a search of command-line paths found.
+    public struct Search: Sendable {
+        /// The inputs, in the order of the paths; each folder's files sorted by path.
+        public var inputs: [TraceInput] = []
+        /// The folders searched.
+        public var folders: [String] = []
+        /// Files in searched folders that are neither traces nor bundles (by name
+        /// or by their first bytes): left out, listed so a run that reads nothing can name them.
+        public var skipped: [String] = []
+        /// Paths that do not exist, folders that could not be read, and pipes or
+        /// devices met inside folders: each an error naming its path.
+        public var problems: [InputError] = []
+
+        public init() {}
     }
 
-    /// Expands paths like ``expand(_:)``, handing each path that does not exist
-    /// to `onMissing` and going on with the others.
-    public static func expand(_ paths: [String], onMissing: (InputError) -> Void) -> [TraceInput] {
-        var inputs: [TraceInput] = []
+    /// Expands command-line paths into inputs: regular files as given whatever
+    /// their names, `-` as standard input, pipes and devices as streams (opened
+    /// once), folders searched recursively for traces (sorted by path).
+    ///
+    /// In a folder, a file is a trace when its name ends in one of
+    /// ``traceExtensions`` or ``bundleExtensions``, or when its first bytes are
+    /// a DepTrace JSON Lines header or the binary magic (``TraceSniffer``).
+    /// - Complexity: one `stat` per path and per folder entry that `readdir`
+    ///   does not type; one read of up to 4 KiB per file whose name says nothing.
+    public static func search(_ paths: [String]) -> Search {
+        var search = Search()
         for path in paths {
             if path == "-" {
-                inputs.append(TraceInput(location: .standardInput))
+                search.inputs.append(TraceInput(location: .standardInput))
                 continue
             }
             guard let status = FileStatus(path: path) else {
-                onMissing(.notFound(path))
+                search.problems.append(.notFound(path))
                 continue
             }
-            guard status.isDirectory else {
-                inputs.append(TraceInput(location: .file(path)))
+            switch status.kind {
+            case .regularFile, .symbolicLink:
+                search.inputs.append(TraceInput(location: .file(path)))
                 continue
+            case .other:
+                search.inputs.append(TraceInput(location: .stream(path)))
+                continue
+            case .directory:
+                break
             }
-            let base = path.hasSuffix("/") ? String(path.dropLast()) : path
+            search.folders.append(path)
+            let base = path.hasSuffix("/") && path.count > 1 ? String(path.dropLast()) : path
             let extensions = traceExtensions + bundleExtensions
-            let found = FolderWalk.files(under: path) { relative in extensions.contains { relative.hasSuffix($0) } }
-            inputs.append(contentsOf: found.map { TraceInput(location: .file(base + "/" + $0)) })
+            var unnamed: [String] = []
+            let listing = FolderWalk.walk(path) { relative in
+                if extensions.contains(where: { relative.hasSuffix($0) }) { return true }
+                unnamed.append(relative)
+                return false
+            }
+            let candidates = unnamed
+            let sniffed = Set(ConcurrentMap.map(count: candidates.count, threads: ProcessorCount.active) { index in
+                TraceSniffer.startsWithTrace(path: base + "/" + candidates[index]) ? candidates[index] : nil
+            }.compactMap { $0 })
+            let files = (listing.files + sniffed).sorted()
+            search.inputs += files.map { TraceInput(location: .file(base + "/" + $0)) }
+            search.skipped += unnamed.filter { !sniffed.contains($0) }.map { base + "/" + $0 }
+            search.problems += listing.unreadable.map { InputError.cannotOpen($0.path, $0.reason) }
+            search.problems += listing.special.map {
+                InputError.unsupportedContent(base + "/" + $0, "not a regular file (a pipe, device or socket): not opened during a folder search; name it on the command line to read it")
+            }
         }
-        return inputs
+        return search
+    }
+
+    /// Expands command-line paths like ``search(_:)``.
+    ///
+    /// - Throws: the first problem the search met (a path that does not exist,
+    ///   a folder that cannot be read).
+    public static func expand(_ paths: [String]) throws(InputError) -> [TraceInput] {
+        let search = search(paths)
+        if let problem = search.problems.first { throw problem }
+        return search.inputs
     }
 }

@@ -24,6 +24,9 @@ public final class FileTraceSink: TraceSink {
     }
 }
 
+/// An atomic file takes a writer's bytes; ``AtomicFile/commit()`` puts it in place.
+extension AtomicFile: TraceSink {}
+
 /// Collects the bytes in memory (tests, conversions into a buffer).
 public final class MemoryTraceSink: TraceSink {
     public private(set) var bytes: [UInt8] = []

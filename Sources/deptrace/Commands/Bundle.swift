@@ -61,7 +61,6 @@ struct Bundle: ParsableCommand {
             for entry in entries { try writer.add(entry.name, contentsOf: entry.file) }
             try writer.close()
         } catch {
-            try? FileSystem.removeFile(output)
             log.report(Diagnostic(.error, file: error.location, message: error.message))
             throw ExitCode(1)
         }

@@ -41,30 +41,46 @@ struct Convert: ParsableCommand {
 
     func validate() throws {
         if inputs.filter({ $0 == "-" }).count > 1 { throw ValidationError("'-' (standard input) can be given only once.") }
-        if inputs.contains(output), output != "-" { throw ValidationError("'--output' must not be one of the inputs.") }
     }
 
     func run() throws {
         let log = DiagnosticLog()
-        let sources = archive.readables(inputs, perEntry: false, log: log)
+        var search = TraceInput.Search()
+        let sources = archive.readables(inputs, perEntry: false, log: log, search: &search)
         let writer: TraceWriter
+        var file: AtomicFile?
         do {
-            writer = try TraceWriter(path: output, encoding: to)
-        } catch {
+            if output == "-" {
+                writer = TraceWriter(sink: FileTraceSink(standardOutput: ()), encoding: to ?? .jsonl)
+            } else {
+                if let reason = OutputConflict.reason(output: output, inputs: search.inputs.map(\.displayName), folders: search.folders) {
+                    log.report(Diagnostic(.error, file: output, message: "not written: \(reason)"))
+                    throw ExitCode(1)
+                }
+                let atomic = try AtomicFile(path: output)
+                file = atomic
+                writer = TraceWriter(sink: atomic, encoding: to ?? TraceWriter.Encoding(path: output))
+            }
+        } catch let error as InputError {
             log.report(error.diagnostic)
             throw ExitCode(1)
         }
         var converter = TraceConverter(writer: writer, onDiagnostic: log.report)
+        var traces = 0
         for source in sources {
-            _ = source.analyze(options: AnalysisOptions(limits: resourceLimits.limits), observer: &converter)
+            traces += source.analyze(options: AnalysisOptions(limits: resourceLimits.limits), observer: &converter).traces
             if converter.failure != nil { break }
         }
         do {
             try writer.close()
+            // What was converted before an invalid record is kept (and the error reported): nothing read, nothing written.
+            if traces > 0, converter.failure == nil { try file?.commit() }
         } catch {
-            log.report(Diagnostic(.error, file: output, message: error.description))
+            log.report(Diagnostic(.error, file: output, message: "\(error)"))
         }
+        file?.discard()
         if let failure = converter.failure { log.report(Diagnostic(.error, file: output, message: failure.description)) }
+        if traces == 0 { log.report(NothingRead.diagnostic(paths: inputs)) }
         if log.hasErrors { throw ExitCode(1) }
     }
 }

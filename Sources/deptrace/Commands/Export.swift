@@ -197,17 +197,24 @@ struct ExportPerfetto: ParsableCommand {
 
     func run() throws {
         let log = DiagnosticLog()
-        let inputs = input.inputs(reportingTo: log)
+        var search = TraceInput.Search()
+        let inputs = input.archive.readables(input.paths, perEntry: false, log: log, search: &search)
+        if let reason = OutputConflict.reason(output: output, inputs: search.inputs.map(\.displayName), folders: []) {
+            log.report(Diagnostic(.error, file: output, message: "not written: \(reason)"))
+            throw ExitCode(1)
+        }
         let writer = try TextFileWriter(path: output)
         let exporter = PerfettoExporter(stream: stream, options: input.analysisOptions, write: writer.write)
         for traceInput in inputs {
             for diagnostic in exporter.add(traceInput) { log.report(diagnostic) }
         }
+        guard exporter.processes > 0 else {
+            writer.discard()
+            log.report(NothingRead.diagnostic(paths: input.paths))
+            throw ExitCode(1)
+        }
         exporter.finish(version: DepTraceVersion.current)
         try writer.close()
-        if exporter.processes == 0, !log.hasErrors {
-            log.report(Diagnostic(.error, file: input.paths.joined(separator: " "), message: "no trace to export"))
-        }
         if log.hasErrors { throw ExitCode(1) }
     }
 }

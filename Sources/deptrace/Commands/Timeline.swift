@@ -69,7 +69,9 @@ struct Timeline: ParsableCommand {
         let log = DiagnosticLog()
         let inputs = archive.readables([path], perEntry: true, log: log)
         guard inputs.count == 1, let input = inputs.first else {
-            if !log.hasErrors {
+            if inputs.isEmpty, !log.hasErrors {
+                log.report(NothingRead.diagnostic(paths: [path]))
+            } else if !log.hasErrors {
                 let names = inputs.prefix(3).map(\.displayName).joined(separator: ", ")
                 log.report(Diagnostic(.error, file: path, message: "a timeline reads one trace file; this path holds \(inputs.count) (\(names)\(inputs.count > 3 ? ", ..." : "")); name one, as ARCHIVE:ENTRY inside a bundle"))
             }

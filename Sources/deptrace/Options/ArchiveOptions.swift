@@ -29,14 +29,15 @@ struct ArchiveOptions: ParsableArguments {
     }
 
     /// What `paths` name, ready to be read one after another into an observer:
-    /// loose trace files, standard input, archives and compressed files (read in
-    /// place), and `ARCHIVE:ENTRY` for one entry of an archive. Missing paths are
-    /// reported to `log`.
+    /// loose trace files, standard input, pipes, archives and compressed files
+    /// (read in place), and `ARCHIVE:ENTRY` for one entry of an archive. Paths
+    /// that do not exist and folders that cannot be read are reported to `log`
+    /// as errors; files skipped in searched folders are added to `search`.
     ///
     /// - Parameter perEntry: one readable per trace entry of each archive
     ///   (listing an archive reads its headers once more), for commands that
     ///   draw or print traces one by one; otherwise one per archive.
-    func readables(_ paths: [String], perEntry: Bool, log: DiagnosticLog) -> [any TraceReadable] {
+    func readables(_ paths: [String], perEntry: Bool, log: DiagnosticLog, search: inout TraceInput.Search) -> [any TraceReadable] {
         var result: [any TraceReadable] = []
         for path in paths {
             if var reference = ArchiveTraceSource.entryReference(path) {
@@ -45,13 +46,20 @@ struct ArchiveOptions: ParsableArguments {
                 result.append(reference)
                 continue
             }
-            let inputs = TraceInput.expand([path], onMissing: { log.report($0.diagnostic) })
+            let found = TraceInput.search([path])
+            for problem in found.problems { log.report(problem.diagnostic) }
+            search.folders += found.folders
+            search.skipped += found.skipped
+            search.problems += found.problems
+            let inputs = found.inputs
             // Each file is opened to tell archives by content: on every core, for folders of many.
+            // Streams are not: they can be read only once (their content is sniffed as they are read).
             let isArchive = ConcurrentMap.map(count: inputs.count, threads: ProcessorCount.active) { index in
                 guard case .file(let file) = inputs[index].location else { return false }
                 return ArchiveInput.isArchiveOrCompressed(path: file)
             }
             for (input, isArchive) in zip(inputs, isArchive) {
+                search.inputs.append(input)
                 guard isArchive, case .file(let file) = input.location else {
                     result.append(input)
                     continue
@@ -69,5 +77,11 @@ struct ArchiveOptions: ParsableArguments {
             }
         }
         return result
+    }
+
+    /// ``readables(_:perEntry:log:search:)`` without the search's record.
+    func readables(_ paths: [String], perEntry: Bool, log: DiagnosticLog) -> [any TraceReadable] {
+        var search = TraceInput.Search()
+        return readables(paths, perEntry: perEntry, log: log, search: &search)
     }
 }

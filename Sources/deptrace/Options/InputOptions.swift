@@ -17,6 +17,9 @@ struct InputOptions: ParsableArguments {
     @Flag(name: .long, help: "Never show progress on standard error (it is shown only on a terminal, outside CI, after a second).")
     var noProgress = false
 
+    @Flag(name: .long, help: "Count traces without an end record, and damaged ones, in group statistics, comparisons, audits, gates, charts and exports (left out by default, and named on standard error).")
+    var includeIncomplete = false
+
     @OptionGroup
     var archive: ArchiveOptions
 
@@ -39,11 +42,15 @@ struct InputOptions: ParsableArguments {
     ///
     /// Archives and compressed files (recognised by content) are read in place
     /// through DepTraceArchive, entry by entry in archive order; runs of other
-    /// inputs between them go to the core's parallel analyser.
-    func analyze(_ inputs: [any TraceReadable], log: DiagnosticLog, progress: ProgressReporter, onTrace: (TraceOutcome) -> Void) {
+    /// inputs between them go to the core's parallel analyser. When no trace at
+    /// all was read, an error names what was searched (`paths`, by default the
+    /// command's own) and the first files skipped there.
+    func analyze(_ inputs: [any TraceReadable], paths: [String]? = nil, log: DiagnosticLog, progress: ProgressReporter, onTrace: (TraceOutcome) -> Void) {
+        var traces = 0
         func deliver(diagnostics: [Diagnostic], outcomes: [TraceOutcome], bytes: Int) {
             for diagnostic in diagnostics { log.report(diagnostic) }
             for outcome in outcomes {
+                traces += 1
                 progress.traceDone()
                 onTrace(outcome)
             }
@@ -70,6 +77,24 @@ struct InputOptions: ParsableArguments {
         }
         flushPlain()
         progress.finish()
+        if traces == 0 { log.report(NothingRead.diagnostic(paths: paths ?? self.paths)) }
+    }
+
+    /// Analyses `inputs` like ``analyze(_:log:progress:onTrace:)`` and delivers
+    /// only the traces that enter aggregates: analysed traces that are complete,
+    /// or also incomplete and damaged ones with `--include-incomplete`. The
+    /// traces left out are counted and named in one warning at the end.
+    func analyzeForAggregates(_ inputs: [any TraceReadable], log: DiagnosticLog, progress: ProgressReporter, onTrace: (TraceOutcome) -> Void) {
+        var leftOut = PartialTraceTally()
+        analyze(inputs, log: log, progress: progress) { outcome in
+            guard outcome.isAnalysed else { return }
+            if outcome.status == .complete || includeIncomplete {
+                onTrace(outcome)
+            } else {
+                leftOut.add(outcome)
+            }
+        }
+        if let warning = leftOut.warning { log.report(warning) }
     }
 
     /// The inputs the paths name (files, standard input, archives, `ARCHIVE:ENTRY`);

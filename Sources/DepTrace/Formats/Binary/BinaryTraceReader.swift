@@ -19,6 +19,7 @@ public enum BinaryTraceReader {
         /// Chunks of a trace of another version are framed alike but may hold other records.
         var decoding = false
         var chunks = 0
+        var seenTrace = false
         while try window.ensure(1) {
             let at = window.offset
             if try window.ensure(BinaryLayout.magic.count), isMagic(window) {
@@ -49,6 +50,7 @@ public enum BinaryTraceReader {
                     inTrace = false
                     continue
                 }
+                seenTrace = true
                 decoding = readHeader(json, version: fields.version, at: at, into: &assembler)
                 window.consume(BinaryLayout.traceHeaderSize + length)
                 decoder = BinaryRecordDecoder(keepsTokens: Observer.observesRecords, maxRanges: limits.maxRangesPerRecord)
@@ -62,7 +64,13 @@ public enum BinaryTraceReader {
                 let cut = window.available < BinaryLayout.magic.count
                     && BinaryLayout.magic.starts(with: Array(window.bytes(window.available)))
                 assembler.damage(cut ? "truncated: the input ends inside a trace's magic" : what, at: .offset(at))
-                try resynchronise(window)
+                window.consume(1)
+                // Before any trace, only so far: an input that is no trace at all (/dev/zero, random bytes,
+                // a foreign file) ends here instead of being scanned to its end, which may never come.
+                let found = try window.skip(to: BinaryLayout.magic, within: seenTrace ? Int.max : firstMagicSearchLimit)
+                if !found, !seenTrace, try window.ensure(1) {
+                    throw .unsupportedContent(assembler.file, "no trace in the first \(ResourceLimits.bytes(firstMagicSearchLimit)): neither a JSON Lines header nor the binary DTRC magic; the rest is not read")
+                }
                 continue
             }
             guard try window.ensure(BinaryLayout.chunkHeaderSize) else {
@@ -138,6 +146,10 @@ public enum BinaryTraceReader {
         }
         progress?(window.bytesRead)
     }
+
+    /// How far past the start of an input that does not begin with a trace the
+    /// first DTRC magic is looked for.
+    static let firstMagicSearchLimit = 1 << 20
 
     private static func isMagic(_ window: ByteWindow) -> Bool {
         let bytes = window.bytes(BinaryLayout.magic.count)

@@ -83,7 +83,8 @@ struct JSONCursor {
                 let digit = bytes[position] &- 0x30
                 if digit >= 10 { break }
                 let (times10, o1) = value.multipliedReportingOverflow(by: 10)
-                let (next, o2) = times10.addingReportingOverflow(Int(digit))
+                // Negative numbers accumulate downwards: -2^63 has no positive twin in 64 bits.
+                let (next, o2) = negative ? times10.subtractingReportingOverflow(Int(digit)) : times10.addingReportingOverflow(Int(digit))
                 if o1 || o2 { throw SyntaxError(offset: start, message: "integer too large for 64 bits") }
                 value = next
                 position &+= 1
@@ -98,7 +99,7 @@ struct JSONCursor {
             default: break
             }
         }
-        return negative ? -value : value
+        return value
     }
 
     /// Skips a JSON number of any form, checking its syntax; returns its byte span.
