@@ -383,6 +383,7 @@ class GenerationRecorder:
         self._positions = 0  # cache slots of every row (pads included) the recorder followed
         self._prompt_positions: Optional[int] = None
         self._embeds_prompt = False
+        self._last_cache: Any = None  # the cache the last pass left, to see it cut back after the last pass
         self._handles: List[Any] = []
         self._began = False
 
@@ -462,6 +463,9 @@ class GenerationRecorder:
             raise RecorderError("no forward pass was recorded")
         if row_claims is not None and len(row_claims) != len(self.rows):
             raise RecorderError("row_claims has %d entries for %d rows" % (len(row_claims), len(self.rows)))
+        if self._last_cache is not None:  # speculative decoding crops the candidates of its last pass too
+            self._rolled_back(self._last_cache)
+            self._last_cache = None
         if output is not None:
             sequences = getattr(output, "sequences", output)
             if int(sequences.shape[0]) != len(self.rows):
@@ -560,6 +564,7 @@ class GenerationRecorder:
         if cache is None:
             raise RecorderError("the model returned no KV cache: record with use_cache=True")
         self.on_cache(cache_layer_lengths(cache))
+        self._last_cache = cache
 
     def _rolled_back(self, cache: Any) -> None:
         """Before a pass: a cache shorter than what the last pass left was cropped (assisted or prompt-lookup
