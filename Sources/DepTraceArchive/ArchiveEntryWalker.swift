@@ -46,8 +46,12 @@ final class ArchiveEntryWalker {
     func walk(selecting: String? = nil, _ body: (Entry) -> Void) {
         let totals = ArchiveTotals()
         var handle: ArchiveReadHandle
+        // A zip whose central directory disagrees with its entries is reported, then read entry by entry
+        // from its local headers, as a stream: what the entries hold is not lost with the directory.
+        let zipProblem = ZipDirectoryCheck.problem(path: path)
+        if let zipProblem { report(Diagnostic(.error, file: path, message: zipProblem + "; its entries are read from their local headers")) }
         do {
-            handle = try ArchiveReadHandle(path: path)
+            handle = try ArchiveReadHandle(path: path, streamingZip: zipProblem != nil)
         } catch {
             report(Diagnostic(.error, file: path, message: error.message))
             return
@@ -55,14 +59,14 @@ final class ArchiveEntryWalker {
         var index = 0  // headers read through the current handle
         var resumeAt = 0  // after reopening a zip file: headers to pass over
         var lastEntry: String?
-        var reported = false
+        var reported = zipProblem != nil
         func fail(_ severity: Diagnostic.Severity, _ message: String) {
             reported = true
             report(Diagnostic(severity, file: path, message: message))
         }
         /// Reopens a zip file to read on after entry `damaged`; false when it cannot.
         func reopen(after damaged: Int) -> Bool {
-            guard keepGoing, handle.isZip, let reopened = try? ArchiveReadHandle(path: path) else { return false }
+            guard keepGoing, handle.isZip, zipProblem == nil, let reopened = try? ArchiveReadHandle(path: path) else { return false }
             handle = reopened
             resumeAt = damaged + 1
             index = 0

@@ -2,6 +2,30 @@ import DepTrace
 
 /// Recognises archives and compressed files by their first bytes.
 public enum ArchiveInput {
+    /// What a file's name says it is.
+    enum Kind: Equatable {
+        /// `.tar`, `.tar.gz`, `.tgz`, ...: a tar archive, perhaps compressed.
+        case tar
+        case zip
+        /// A trace file name with a compression ending (`run.dtrace.jsonl.zst`): one compressed trace file.
+        case compressedTrace
+        /// Any other name: told by content alone.
+        case unknown
+
+        init(name: String) {
+            let tarEndings = [".tar", ".tar.gz", ".tgz", ".tar.zst", ".tzst", ".tar.xz", ".txz", ".tar.bz2", ".tbz2"]
+            if tarEndings.contains(where: { name.hasSuffix($0) }) {
+                self = .tar
+            } else if name.hasSuffix(".zip") {
+                self = .zip
+            } else if traceEntryExtensions.contains(where: { trace in [".gz", ".zst", ".xz", ".bz2"].contains { name.hasSuffix(trace + $0) } }) {
+                self = .compressedTrace
+            } else {
+                self = .unknown
+            }
+        }
+    }
+
     /// Entry names read as traces inside an archive.
     public static let traceEntryExtensions = [".dtrace.jsonl", ".dtrace"]
 

@@ -20,13 +20,20 @@ final class ArchiveReadHandle {
     /// Opens `path` for reading.
     ///
     /// - Throws: ``ArchiveError`` with libarchive's message when the file cannot be opened or is no archive it reads.
-    init(path: String, blockSize: Int = 1 << 20) throws(ArchiveError) {
+    /// - Parameter streamingZip: read a zip file front to back from its local
+    ///   headers, without its central directory.
+    init(path: String, blockSize: Int = 1 << 20, streamingZip: Bool = false) throws(ArchiveError) {
         guard let raw = archive_read_new() else { throw ArchiveError(path: path, message: "cannot create an archive reader (out of memory)") }
         self.raw = raw
         self.path = path
-        try check(archive_read_support_format_tar(raw))
-        try check(archive_read_support_format_zip(raw))
-        try check(archive_read_support_format_raw(raw))
+        // A name that says what the file is decides the format: a compressed trace whose content happens to
+        // begin like a tar header (512 zero bytes) must not read as an empty tar archive.
+        let kind = ArchiveInput.Kind(name: path)
+        if kind == .tar || kind == .unknown { try check(archive_read_support_format_tar(raw)) }
+        if kind == .zip || kind == .unknown {
+            try check(streamingZip ? archive_read_support_format_zip_streamable(raw) : archive_read_support_format_zip(raw))
+        }
+        if kind == .compressedTrace || kind == .unknown { try check(archive_read_support_format_raw(raw)) }
         try check(archive_read_support_filter_gzip(raw))
         try check(archive_read_support_filter_zstd(raw))
         try check(archive_read_support_filter_xz(raw))
