@@ -25,6 +25,7 @@ import io
 import json
 import os
 import random
+import resource
 import shutil
 import statistics
 import subprocess
@@ -61,6 +62,21 @@ def generate(folder: str) -> dict:
     return {"one file": whole, "1,319 files": files}
 
 
+def cpu_seconds(children_only: bool = False, at: tuple = None) -> tuple:
+    """(all CPU seconds: this process and its waited-for children, the children's alone), or one of them.
+
+    With ``children_only``, returns the children's seconds (of ``at`` when given).
+    """
+    if at is not None:
+        return at[1]
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    child = children.ru_utime + children.ru_stime
+    if children_only:
+        return child
+    return (own.ru_utime + own.ru_stime + child, child)
+
+
 def warm(path: str) -> None:
     """Reads a file, or every file of a folder, into the page cache."""
     paths = [path] if os.path.isfile(path) else [os.path.join(path, name) for name in sorted(os.listdir(path))]
@@ -72,7 +88,7 @@ def warm(path: str) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--repeat", type=int, default=10, help="runs of each side (default 10); the best counts")
+    parser.add_argument("--repeat", type=int, default=15, help="runs of each side (default 15); the best counts")
     parser.add_argument("--data", help="folder for the generated traces, kept afterwards (default: a temporary folder)")
     options = parser.parse_args()
     if options.repeat < 1:
@@ -103,21 +119,25 @@ def main() -> int:
         print(f"{'input':<12} {'CLI --format json':>18} {'deptrace.stats':>15} {'ratio':>7}  goal <= {GOAL}")
         failed = False
         for name, path in inputs.items():
-            cli_times, api_times = [], []
+            cli_times, api_times, cli_cpu, api_cpu = [], [], [], []
             for _ in range(options.repeat):
                 warm(path)
+                cpu = cpu_seconds()
                 begin = time.perf_counter()
                 done = subprocess.run([binary, "stats", "--format", "json", "--no-progress", path],
                                       stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
                 cli_times.append(time.perf_counter() - begin)
+                cli_cpu.append(cpu_seconds(children_only=True) - cpu_seconds(children_only=True, at=cpu))
                 cli_records = json.loads(done.stdout)
                 if done.returncode != 0:
                     print(f"bench_stats: the CLI failed on {path}: {done.stderr.decode(errors='replace')}", file=sys.stderr)
                     return 1
                 warm(path)
+                cpu = cpu_seconds()
                 begin = time.perf_counter()
                 result = deptrace.stats(path)
                 api_times.append(time.perf_counter() - begin)
+                api_cpu.append(cpu_seconds()[0] - cpu[0])
             records = result.to_dict(orient="records") if hasattr(result, "to_dict") else result
             if len(records) != TRACES or [(r["sample"], r["dep"], r["peak"]) for r in records] != \
                     [(r["sample"], r["dep"], r["peak"]) for r in cli_records]:
@@ -128,6 +148,9 @@ def main() -> int:
             verdict = "PASS" if ratio <= GOAL else "MISS"
             failed |= ratio > GOAL
             print(f"{name:<12} {cli:>16.3f} s {api:>13.3f} s {ratio:>7.3f}  {verdict}")
+            print(f"{'':<12} CPU seconds (user + system, the binary's and this process's), medians: "
+                  f"CLI {statistics.median(cli_cpu):.3f}, API {statistics.median(api_cpu):.3f}, "
+                  f"ratio {statistics.median(api_cpu) / statistics.median(cli_cpu):.3f}")
             middle = statistics.median(api_times) / statistics.median(cli_times)
             print(f"{'':<12} medians: CLI {statistics.median(cli_times):.3f} s, API {statistics.median(api_times):.3f} s, ratio {middle:.3f}")
             print(f"{'':<12} runs: CLI {', '.join(f'{t:.3f}' for t in cli_times)}; API {', '.join(f'{t:.3f}' for t in api_times)}")

@@ -331,3 +331,14 @@ def test_timeline_of_an_invalid_trace_raises_with_its_line(tmp_path):
         deptrace.timeline(broken)
     assert (caught.value.file, caught.value.line) == (str(broken), 4)
     assert [row["step"] for row in deptrace.timeline(broken, trace=1, errors="ignore", as_frame=False)] == [0, 1]
+
+
+def test_frames_are_what_pandas_makes_of_the_records():
+    pandas = require("pandas")
+    from deptrace.api import _frame
+
+    same = [{"a": 1, "b": "x", "c": None}, {"a": 2, "b": "y", "c": True}]
+    assert _frame(same, None).equals(pandas.DataFrame(same))
+    ragged = [{"a": 1}, {"b": 2.5, "a": 3}]
+    assert _frame(ragged, None).equals(pandas.DataFrame(ragged))
+    assert _frame([], None).empty

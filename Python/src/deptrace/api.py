@@ -207,12 +207,15 @@ def _frame(records: List[Dict[str, Any]], as_frame: Optional[bool]) -> Any:
         return records
     if not records:
         return pandas.DataFrame()
-    # Column by column: a third faster than from_records on a list of dicts, the same frame.
-    keys = list(records[0])
-    if any(len(record) != len(keys) for record in records):
-        for record in records:
-            keys += [key for key in record if key not in keys]
-    return pandas.DataFrame({key: [record.get(key) for record in records] for key in keys})
+    # Column by column, the same frame as DataFrame(records) but faster; rows with the same
+    # keys in the same order (every table the binary prints) are transposed in one pass.
+    keys = tuple(records[0])
+    if all(tuple(record) == keys for record in records):
+        return pandas.DataFrame(dict(zip(keys, map(list, zip(*[record.values() for record in records])))))
+    columns = list(keys)
+    for record in records:
+        columns += [key for key in record if key not in columns]
+    return pandas.DataFrame({key: [record.get(key) for record in records] for key in columns})
 
 
 # ----------------------------------------------------------------------------- stats, timeline, compare
