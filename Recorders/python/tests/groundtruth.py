@@ -14,11 +14,13 @@ import json
 class Truth:
     def __init__(self, model):
         self.model = model
+        self.active = False  # inside a pass of the outer model (kvpress's pipeline prefills with model.model alone)
         self.passes = []  # dicts: n, masks [rows][n], tokens, cache_before [layer], attended [layer] -> [rows][heads]
         self.handles = []
 
     def __enter__(self):
         self.handles.append(self.model.register_forward_pre_hook(self._before, with_kwargs=True))
+        self.handles.append(self.model.register_forward_hook(self._after))
         inner = getattr(self.model, "model", self.model)
         for layer, block in enumerate(inner.layers):
             self.handles.append(block.self_attn.register_forward_hook(
@@ -29,7 +31,11 @@ class Truth:
         for handle in self.handles:
             handle.remove()
 
+    def _after(self, module, args, output):
+        self.active = False
+
     def _before(self, module, args, kwargs):
+        self.active = True
         ids = kwargs.get("input_ids")
         source = ids if ids is not None else kwargs["inputs_embeds"]
         rows, n = int(source.shape[0]), int(source.shape[1])
@@ -50,6 +56,8 @@ class Truth:
         })
 
     def _attention(self, layer, output):
+        if not self.active:
+            return
         weights = output[1]
         assert weights is not None, "record the ground truth with attn_implementation='eager'"
         current = self.passes[-1]

@@ -238,3 +238,108 @@ def test_decoding_presses_act_during_generation(deptrace, tmp_path):
     # DecodingPress(target 24, every 3 steps): the cache grows from 24 to 27, then back to 24.
     assert max(row["resident_after"] for row in steps[4:]) <= 27
     assert min(row["resident_after"] for row in steps[3:]) == 24
+
+
+# -- kvpress's pipeline, CAMPress (issue 23) ----------------------------------------------------------
+
+
+def word_tokenizer():
+    """A word-level tokenizer made in code (no download): "w3" is token 3; <s> 1, </s> 2, <unk> 0."""
+    from tokenizers import Tokenizer, models, pre_tokenizers
+
+    vocab = {"<unk>": 0, "<s>": 1, "</s>": 2}
+    vocab.update({"w%d" % i: i for i in range(3, CONFIG["vocab_size"])})
+    core = Tokenizer(models.WordLevel(vocab=vocab, unk_token="<unk>"))
+    core.pre_tokenizer = pre_tokenizers.Whitespace()
+    return transformers.PreTrainedTokenizerFast(tokenizer_object=core, bos_token="<s>", eos_token="</s>",
+                                                unk_token="<unk>")
+
+
+def eager_llama():
+    torch.manual_seed(0)
+    config = transformers.LlamaConfig(**CONFIG)
+    config._attn_implementation = "eager"
+    model = transformers.LlamaForCausalLM(config).eval()
+    model.generation_config.eos_token_id = 2
+    return model
+
+
+def test_pipeline_with_two_questions(deptrace, tmp_path):
+    """Context as the prefill, each question a prompt step, every answer token a decode step, the answer and
+    question removed from the cache between questions: checked against the cache and attention weights."""
+    from groundtruth import Truth, check_against_truth, replay
+
+    model, tokenizer = eager_llama(), word_tokenizer()
+    pipe = transformers.pipeline("kv-press-text-generation", model=model, tokenizer=tokenizer, device="cpu")
+    context = " ".join("w%d" % (3 + (7 * i) % 120) for i in range(PROMPT - 1))  # 39 words + <s>: 40 tokens
+    questions = ["w5 w9 w11 w20 w30", "w40 w41 w42"]
+    press = kvpress.KnormPress(compression_ratio=0.5)
+    plain = pipe(context, questions=questions, press=PRESSES["knorm"](), max_new_tokens=6)["answers"]
+
+    path = tmp_path / "pipeline.dtrace.jsonl"
+    with TraceWriter(path) as w:
+        recorder = PressRecorder(w, model, press)
+        recorder.begin(sample="0")
+        with recorder, Truth(model) as truth:  # the truth of every pass through the outer model
+            answers = pipe(context, questions=questions, press=press, max_new_tokens=6)["answers"]
+        recorder.finish()
+    assert answers == plain  # recording changes nothing
+    validate_out = subprocess.run([deptrace, "validate", str(path)], capture_output=True, text=True)
+    assert validate_out.returncode == 0 and "0 errors" in validate_out.stdout, validate_out.stdout
+
+    [trace] = replay(path)
+    phases = [(step.phase, step.queries) for step in trace.steps]
+    q1, q2 = (len(tokenizer.encode(q + "\n", add_special_tokens=False)) for q in questions)
+    assert phases[0] == ("prefill", PROMPT)  # the context
+    assert phases[1] == ("prefill", q1)  # the first question: prompt tokens
+    second = phases.index(("prefill", q2), 2)
+    answer1 = [step.tok[0] for step in trace.steps[2:second]]
+    answer2 = [step.tok[0] for step in trace.steps[second + 1:]]
+    assert all(p == ("decode", 1) for p in phases[2:second] + phases[second + 1:])
+    for answer, text in zip((answer1, answer2), answers):  # every answer token, the last one too
+        assert tokenizer.decode(answer, skip_special_tokens=True) == text
+        assert len(answer) == 6 or answer[-1] == 2
+    # Between the questions the pipeline cut the cache back to the compressed context: the question and
+    # the answer are evicted, so the second question reads the 20 context tokens the press kept.
+    kept = int(PROMPT * 0.5)
+    assert all(len(v) == kept for v in trace.steps[second].visible_before)
+    assert all(len(r) == kept for r in trace.resident)  # after the last answer, removed too
+    # Every pass through the outer model (questions and answer tokens): the trace against the model.
+    steps = trace.steps[1:]
+    skipped = 0
+    for current in truth.passes:
+        real = sum(current["masks"][0])
+        step = steps.pop(0)
+        while not (step.queries == real and (step.phase == "prefill") == (real > 1)):
+            step = steps.pop(0)  # the last answer token of a question: a step without a pass
+            skipped += 1
+        for layer, per_row in current["attended"].items():
+            for head, attended in enumerate(per_row[0]):
+                stream = layer * HEADS + head // 2
+                assert len(step.visible_before[stream]) + step.queries == attended
+            for stream in range(layer * HEADS, (layer + 1) * HEADS):
+                assert len(step.resident_before[stream]) == current["cache_before"][layer]
+    assert skipped == 1 and len(steps) == 1  # the last token of each answer
+
+
+def test_campress_is_refused_naming_it_and_leaves_the_file_as_it_was(tmp_path):
+    """CAMPress merges evicted values into kept ones in place: the kept entries' checksums change."""
+    from deptrace_recorder.hf import RecorderError
+
+    model = llama()
+    press = kvpress.CAMPress(base_press=kvpress.KnormPress(), compression_interval=3, target_size=24,
+                             hidden_states_buffer_size=0, merge_budget=4)
+    path = tmp_path / "cam.dtrace.jsonl"
+    with TraceWriter(path) as w:
+        w.begin(method="earlier")
+        w.prefill(1)
+        w.end()
+        w.flush()
+        before = path.read_bytes()
+        recorder = PressRecorder(w, model, press)
+        recorder.begin(sample="0")
+        with pytest.raises(RecorderError, match="CAMPress"):
+            with press(model), recorder:
+                model.generate(prompt(), **GENERATE)
+        assert path.read_bytes() == before
+    assert path.read_bytes() == before
