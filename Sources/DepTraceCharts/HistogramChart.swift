@@ -13,33 +13,45 @@ public enum HistogramChart {
         }
     }
 
-    public static func defaultTitle(quantity: String, cdf: Bool) -> String {
-        "\(cdf ? "Cumulative distribution" : "Distribution") of \(quantity)"
+    /// The default title: what is counted, per which groups, over how many traces or events.
+    /// - Parameter quantity: the display name (``MetricUnit/name(_:)``) or `tokens freed per eviction event`.
+    public static func defaultTitle(quantity: String, cdf: Bool, keys: [String] = [], series: [Series] = []) -> String {
+        let total = series.map(\.values.count).reduce(0, +)
+        let unit = quantity.contains("per eviction") ? "event" : "trace"
+        let counted = series.isEmpty ? "" : ", \(total) \(unit)\(total == 1 ? "" : "s")"
+        let groups = keys.isEmpty ? "" : " per \(keys.joined(separator: " and "))"
+        return "\(cdf ? "Cumulative distribution" : "Distribution") of \(quantity)\(groups)\(counted)"
     }
 
+    /// A group's name: its key values (the keys are named once, in the subtitle).
     private static func name(_ header: TraceHeader?, keys: [String]) -> String {
-        keys.isEmpty ? "all traces" : keys.map { "\($0)=\(header?.text(forKey: $0) ?? "(none)")" }.joined(separator: ", ")
+        keys.isEmpty ? "all traces" : keys.map { header?.text(forKey: $0) ?? "(none)" }.joined(separator: ", ")
     }
 
-    private static func grouped(_ items: [(TraceHeader?, [Double])], keys: [String]) -> [Series] {
+    private static func grouped(_ items: [(TraceHeader?, [Double])], keys: [String], order: GroupOrder) -> [Series] {
         var series: [Series] = []
         for (header, values) in items {
             let label = name(header, keys: keys)
             if let index = series.firstIndex(where: { $0.name == label }) { series[index].values += values } else { series.append(Series(name: label, values: values)) }
         }
         // A group with no value (a method that never evicts) has nothing to draw.
-        return series.filter { !$0.values.isEmpty }
+        let drawn = series.filter { !$0.values.isEmpty }
+        let names = order.ordered(drawn.map(\.name)) { name in
+            let values = drawn.first { $0.name == name }?.values ?? []
+            return values.reduce(0, +) / Double(Swift.max(1, values.count))
+        }
+        return names.compactMap { name in drawn.first { $0.name == name } }
     }
 
     /// One value of `metric` per analysed trace, grouped by `keys`.
-    public static func metricSeries(_ outcomes: [TraceOutcome], keys: [String], metric: String) -> [Series] {
+    public static func metricSeries(_ outcomes: [TraceOutcome], keys: [String], metric: String, order: GroupOrder = GroupOrder()) -> [Series] {
         grouped(outcomes.compactMap { outcome in
             outcome.metrics?.value(named: metric)?.doubleValue.map { (outcome.header, [$0]) }
-        }, keys: keys)
+        }, keys: keys, order: order)
     }
 
     /// The tokens freed per eviction event in every trace of `inputs`, grouped by `keys`.
-    public static func eventSeries(_ inputs: [any TraceReadable], keys: [String], options: AnalysisOptions, report: (Diagnostic) -> Void) -> [Series] {
+    public static func eventSeries(_ inputs: [any TraceReadable], keys: [String], options: AnalysisOptions, order: GroupOrder = GroupOrder(), report: (Diagnostic) -> Void) -> [Series] {
         var items: [(TraceHeader?, [Double])] = []
         for input in inputs {
             var collector = EvictionCollector()
@@ -47,7 +59,7 @@ public enum HistogramChart {
             collector.diagnostics.forEach(report)
             items += collector.traces.map { ($0.header, $0.events) }
         }
-        return grouped(items, keys: keys)
+        return grouped(items, keys: keys, order: order)
     }
 
     /// Bin edges covering every value: 1-2-5 widths, whole numbers when every value is one.
@@ -68,13 +80,28 @@ public enum HistogramChart {
         return result
     }
 
-    public static func layout(_ series: [Series], quantity: String, cdf: Bool, title: String, width: Double, height: Double) -> Scene {
-        let legend = series.count > 1 ? series.enumerated().map { ChartFrame.LegendEntry(name: DepChart.clipped($0.element.name, 48), color: Palette.color($0.offset), swatch: cdf ? .line : .area) } : []
-        let frame = ChartFrame(width: width, height: height, title: title, legend: legend)
+    /// The chart, laid out: one outline (or CDF line) per group, in its own
+    /// colour and dash; a group whose values are those of an earlier one is
+    /// named "same as" it in the legend and drawn with a sparse dash over it.
+    /// - Parameters:
+    ///   - quantity: the x axis label (``MetricUnit/label(_:)``, or the tokens freed per event).
+    ///   - keys: the grouping keys, named in the subtitle.
+    public static func layout(_ series: [Series], quantity: String, cdf: Bool, title: String, width: Double, height: Double, keys: [String] = []) -> Scene {
+        let sameAs = SeriesStyle.repeats(series) { $0.values.sorted() == $1.values.sorted() }
+        let styles = SeriesStyle.styles(repeats: sameAs)
+        let unit = quantity.contains("per eviction") ? "events" : "traces"
+        let legend: [ChartFrame.LegendEntry] = series.count < 2 ? [] : series.enumerated().map { index, item -> ChartFrame.LegendEntry in
+            let same = sameAs[index].map { " (same as \(DepChart.clipped(series[$0].name, 24)))" } ?? ""
+            return ChartFrame.LegendEntry(name: "\(DepChart.clipped(item.name, 40)): \(item.values.count) \(unit)\(same)", style: styles[index], swatch: .line)
+        }
+        let subtitle = keys.isEmpty || series.count < 2 ? nil : cdf ? "one line per \(keys.joined(separator: " and "))" : "one panel per \(keys.joined(separator: " and ")), on the same bins and count scale"
+        if !cdf, series.count > 1 {
+            return panels(series, styles: styles, sameAs: sameAs, quantity: quantity, unit: unit, title: title, subtitle: subtitle, width: width, height: height)
+        }
+        let frame = ChartFrame(width: width, height: height, title: title, subtitle: subtitle, legend: legend)
         let p = frame.plot
         let binScale = bins(series)
         let x = NiceScale(minimum: binScale.lower, maximum: binScale.upper, ticks: Swift.max(2, Int(width / 110)), pixels: p.left...p.right)
-        let unit = quantity.contains("per eviction") ? "events" : "traces"
         var groups = [frame.header()]
         var seriesGroups: [MarkGroup] = []
         if cdf {
@@ -85,14 +112,14 @@ public enum HistogramChart {
                 var all = [Point(p.left, y.position(0))] + points
                 if let last = points.last { all.append(Point(p.right, last.y)) }
                 seriesGroups.append(MarkGroup(className: "series", id: "series-\(index)", title: item.name, marks: [
-                    .path(all, closed: false, Style(stroke: Palette.color(index), strokeWidth: 2)),
+                    .path(all, closed: false, styles[index].stroke(width: 2)),
                 ]))
             }
         } else {
             let counts = series.map { Self.counts($0.values, bins: binScale) }
             let top = Double(counts.flatMap { $0 }.max() ?? 1)
             let y = NiceScale(minimum: 0, maximum: top * 1.05, ticks: Swift.max(2, Int(height / 70)), integral: true, pixels: p.top...p.bottom, reversed: true)
-            groups.append(frame.axes(x: x, y: y, xLabel: quantity, yLabel: unit))
+            groups.append(frame.axes(x: x, y: y, xLabel: quantity, yLabel: "\(unit) per bin (bin width \(NumberFormat.si(binScale.step)))"))
             let edges = binScale.ticks
             for (index, binCounts) in counts.enumerated() {
                 var outline = [Point(x.position(edges[0]), y.position(0))]
@@ -101,9 +128,13 @@ public enum HistogramChart {
                     outline.append(Point(x.position(edges[bin + 1]), y.position(Double(count))))
                 }
                 outline.append(Point(x.position(edges[edges.count - 1]), y.position(0)))
-                let color = Palette.color(index)
+                let style = styles[index]
+                // One group: a filled histogram. Several: outlines only, so none hides another.
+                let drawn = series.count == 1
+                    ? Style(fill: style.color, fillOpacity: 0.5, stroke: style.color, strokeWidth: 1.5, dash: style.dash)
+                    : style.stroke(width: 2)
                 seriesGroups.append(MarkGroup(className: "series", id: "series-\(index)", title: series[index].name, marks: [
-                    .path(outline, closed: true, Style(fill: color, fillOpacity: series.count > 1 ? 0.25 : 0.6, stroke: color, strokeWidth: 1.5)),
+                    .path(outline, closed: series.count == 1, drawn),
                 ]))
             }
         }

@@ -10,16 +10,24 @@ public enum TextWidth {
         return ems * size
     }
 
+    /// Widths of DejaVu Sans (the first font the SVGs ask for, and what
+    /// rsvg-convert falls back to), rounded up: wider than Helvetica, so a
+    /// layout that fits with these fits with either.
     private static func em(_ scalar: Unicode.Scalar) -> Double {
         switch scalar {
-        case " ", "i", "l", "j", ".", ",", ":", ";", "'", "|", "!", "I": 0.3
-        case "f", "t", "r", "(", ")", "[", "]", "-", "\"": 0.4
-        case "m", "w", "M", "W", "%", "@": 0.9
-        case "A"..."Z": 0.68
-        case "0"..."9": 0.6
-        case "a"..."z": 0.56
+        case " ", ".", ",", ":", ";", "'", "|", "!": 0.34
+        case "i", "l", "j", "I": 0.3
+        case "f", "t", "(", ")", "[", "]", "-", "\"", "r": 0.42
+        case "m", "M", "W", "%", "@", "…": 1.0
+        case "w": 0.84
+        case "=", "+", "<", ">", "×", "~": 0.84
+        case "–": 0.5
+        case "—": 1.0
+        case "A"..."Z": 0.76
+        case "0"..."9": 0.64
+        case "a"..."z": 0.63
         // CJK and other wide scripts take a full em.
-        default: scalar.isASCII ? 0.6 : scalar.value >= 0x2E80 ? 1.0 : 0.7
+        default: scalar.isASCII ? 0.64 : scalar.value >= 0x2E80 ? 1.0 : 0.72
         }
     }
 }

@@ -1,6 +1,8 @@
 /// The `timeline` chart: tokens attended per step (`|V| + n`) against the
-/// step, one shaded area per trace (the area is Dep), peaks marked, compress
-/// steps and marks as ticks on the step axis.
+/// step, one line per trace (under a single trace, the shaded area is Dep);
+/// beside it, where it differs, a dotted line of the tokens held (`|R| + n`).
+/// Peaks are marked on the lines and their values named in the legend;
+/// compress steps and marks are ticks on the step axis.
 public enum TimelineChart {
     /// Downsampling buckets for a chart `width` pixels wide: two per pixel column.
     public static func capacity(width: Double) -> Int { Swift.max(16, Int(width) * 2) }
@@ -9,69 +11,123 @@ public enum TimelineChart {
     public static func disambiguate(_ series: inout [TimelineSeries]) {
         var counts: [String: Int] = [:]
         for item in series { counts[item.name, default: 0] += 1 }
+        var seen: [String: Int] = [:]
         for index in series.indices where (counts[series[index].name] ?? 0) > 1 {
-            let sample = series[index].header?.sample.map { "sample \($0)" } ?? "#\(index + 1)"
+            var sample = series[index].header?.sample.map { "sample \($0)" } ?? "#\(index + 1)"
+            // Two traces of one method and one sample (two files): number them too.
+            let key = series[index].name + "\u{0}" + sample
+            seen[key, default: 0] += 1
+            if let count = seen[key], count > 1 { sample += ", #\(count)" }
             series[index].name += " (\(sample))"
         }
     }
 
-    /// Series up to which every peak is labelled.
-    static let maxPeakLabels = 16
+    /// `series` in `order`: the baseline method first, then by name (or by peak).
+    public static func ordered(_ series: [TimelineSeries], _ order: GroupOrder) -> [TimelineSeries] {
+        var methods: [String: String] = [:]
+        for item in series { methods[item.name] = item.header?.method ?? item.name }
+        let baseline = order.baseline(in: Array(Set(methods.values)))
+        let names = GroupOrder(baseline: nil, sort: order.sort).ordered(series.map(\.name)) { name in
+            series.first { $0.name == name }.flatMap { item in item.sampler.peak.map { item.value($0.value) } } ?? 0
+        }
+        let rank = Dictionary(names.enumerated().map { ($0.element, $0.offset) }, uniquingKeysWith: { a, _ in a })
+        return series.enumerated().sorted { a, b in
+            let (ba, bb) = (methods[a.element.name] == baseline, methods[b.element.name] == baseline)
+            if ba != bb { return ba }
+            let (ra, rb) = (rank[a.element.name] ?? 0, rank[b.element.name] ?? 0)
+            return ra != rb ? ra < rb : a.offset < b.offset
+        }.map(\.element)
+    }
+
+    /// The default title: what is drawn, which samples, which streams.
+    /// - Parameters:
+    ///   - trace: the 0-based trace index of each file drawn.
+    public static func defaultTitle(_ series: [TimelineSeries], trace: Int) -> String {
+        let streams = series.first?.stream.map { "stream \($0)" } ?? "mean over streams"
+        let samples = Set(series.map { $0.header?.sample ?? "" })
+        if series.count == 1, let only = series.first {
+            let which = only.header?.sample.map { "sample \($0)" } ?? "trace \(trace)"
+            return "Tokens in context per step: \(only.name), \(which) (\(streams))"
+        }
+        if samples.count == 1, let sample = samples.first, !sample.isEmpty {
+            return "Tokens in context per step: sample \(sample) of \(series.count) traces (\(streams))"
+        }
+        return "Tokens in context per step: trace \(trace) of each of \(series.count) files (\(streams))"
+    }
+
+    /// For each series, the earlier series it is identical to (visible and resident), if any.
+    static func duplicates(_ series: [TimelineSeries]) -> [Int?] {
+        let drawn = series.map { item in (steps: item.sampler.points.map(\.step), values: item.drawnValues(resident: false)) }
+        return SeriesStyle.repeats(drawn) { $0.steps == $1.steps && $0.values == $1.values }
+    }
+
+    /// The legend name of a series: its name, what it is identical to, and its peak.
+    static func legendName(_ item: TimelineSeries, sameAs: String?, resident: Bool) -> String {
+        let name = resident ? "\(item.name) held" : item.name
+        return "\(name)\(sameAs.map { " (same as \($0))" } ?? ""): \(item.peakText(resident: resident))"
+    }
 
     /// The chart, laid out.
     /// - Parameters:
     ///   - streamLabel: what the values are: `mean over streams` or `stream 3`.
     public static func layout(_ series: [TimelineSeries], title: String, width: Double, height: Double, streamLabel: String) -> Scene {
-        var legend = series.enumerated().map { ChartFrame.LegendEntry(name: $0.element.name, color: Palette.color($0.offset)) }
+        let sameAs = duplicates(series)
+        // A series that repeats an earlier one gets a sparse dash, so the one under it shows through.
+        let styles = SeriesStyle.styles(repeats: sameAs)
+        let showResident = series.map(\.residentDiffers)
+        var legend: [ChartFrame.LegendEntry] = []
+        for (index, item) in series.enumerated() {
+            let same = sameAs[index].map { series[$0].name }
+            legend.append(.init(name: legendName(item, sameAs: same, resident: false), style: styles[index], swatch: .line))
+            if showResident[index] {
+                legend.append(.init(name: legendName(item, sameAs: same, resident: true), style: SeriesStyle.resident(index), swatch: .line))
+            }
+        }
         let hasCompress = series.contains { !$0.compressSteps.isEmpty }
         let hasMarks = series.contains { !$0.marks.isEmpty }
-        if series.count > 1 || hasCompress || hasMarks {
-            if hasCompress { legend.append(.init(name: "compress step", color: Palette.event, swatch: .tick)) }
-            if hasMarks { legend.append(.init(name: "mark", color: Palette.mark, swatch: .tick)) }
-        } else {
-            legend = []
-        }
-        let frame = ChartFrame(width: width, height: height, title: title, legend: legend.count > 1 ? legend : [], bottomExtra: hasCompress || hasMarks ? 8 : 0)
+        if hasCompress { legend.append(.init(name: "compress step", color: Palette.event, swatch: .tick)) }
+        if hasMarks { legend.append(.init(name: "mark", color: Palette.mark, swatch: .tick)) }
+        let frame = ChartFrame(width: width, height: height, title: title, legend: legend, bottomExtra: hasCompress || hasMarks ? 8 : 0)
         let p = frame.plot
         let lastStep = series.map { $0.sampler.count - 1 }.max() ?? 0
-        let peaks = series.map { item in item.sampler.peak.map { item.value($0.value) } ?? 0 }
+        let peaks = series.map { item in
+            Swift.max(item.sampler.peak.map { item.value($0.value) } ?? 0, item.residentSampler.peak.map { item.value($0.value) } ?? 0)
+        }
         let peak = peaks.max() ?? 0
         let x = NiceScale(minimum: 0, maximum: Double(Swift.max(1, lastStep)), ticks: Swift.max(2, Int(width / 110)), integral: true, pixels: p.left...p.right)
         let y = NiceScale(minimum: 0, maximum: peak * 1.08, ticks: Swift.max(2, Int(height / 70)), integral: true, pixels: p.top...p.bottom, reversed: true)
-        var groups = [frame.header(), frame.axes(x: x, y: y, xLabel: "generation step (forward pass)", yLabel: "tokens in context, |V| + n (\(streamLabel))")]
+        let yLabel = showResident.contains(true) ? "tokens, |V| + n attended, |R| + n held (\(streamLabel))" : "tokens in context, |V| + n (\(streamLabel))"
+        var groups = [frame.header(), frame.axes(x: x, y: y, xLabel: "generation step (forward pass)", yLabel: yLabel)]
         var seriesGroups: [MarkGroup] = []
-        var placedLabels: [(x: Double, y: Double, width: Double)] = []
-        // Beyond a handful of series, per-series peak labels only bury each other: mark the highest alone.
-        let highest = peaks.indices.max { peaks[$0] < peaks[$1] }
+        var residentGroups: [MarkGroup] = []
+        var peakMarks: [MarkGroup] = []
         for (index, item) in series.enumerated() {
-            let color = Palette.color(index)
+            let style = styles[index]
+            var group = MarkGroup(className: "series", id: "series-\(index)", title: legendName(item, sameAs: sameAs[index].map { series[$0].name }, resident: false))
             let points = item.sampler.points.map { Point(x.position(Double($0.step)), y.position(item.value($0.value))) }
-            var group = MarkGroup(className: "series", id: "series-\(index)", title: item.name)
-            if let first = points.first, let last = points.last {
+            if let first = points.first, let last = points.last, series.count == 1 {
+                // One trace: its area is its Dep. (Overlaid traces get lines only: fills would stack.)
                 let area = points + [Point(last.x, p.bottom), Point(first.x, p.bottom)]
-                group.marks.append(.path(area, closed: true, Style(fill: color, fillOpacity: series.count > 3 ? 0.08 : 0.15)))
-                group.marks.append(.path(points, closed: false, Style(stroke: color, strokeWidth: 1.5)))
+                group.marks.append(.path(area, closed: true, Style(fill: style.color, fillOpacity: 0.12)))
             }
-            if let top = item.sampler.peak, series.count <= maxPeakLabels || index == highest {
+            group.marks.append(.path(points, closed: false, style.stroke(width: 1.6)))
+            seriesGroups.append(group)
+            if let top = item.sampler.peak {
                 let center = Point(x.position(Double(top.step)), y.position(item.value(top.value)))
-                let label = "peak \(NumberFormat.exact(item.value(top.value)))"
-                let labelWidth = TextWidth.of(label, size: 11)
-                var labelX = Swift.min(Swift.max(center.x, p.left + labelWidth / 2 + 2), p.right - labelWidth / 2 - 2)
-                var labelY = Swift.max(center.y - 8, p.top + 10)
-                // Peaks of overlaid series often coincide: move a label up until it is clear of the others.
-                while placedLabels.contains(where: { abs($0.y - labelY) < 12 && abs($0.x - labelX) < ($0.width + labelWidth) / 2 + 4 }) {
-                    labelY -= 13
-                }
-                if labelY < p.top - 4 { labelY = p.top - 4; labelX = Swift.min(labelX, p.right - labelWidth / 2 - 2) }
-                placedLabels.append((labelX, labelY, labelWidth))
-                group.children.append(MarkGroup(className: "peak", id: "peak-\(index)", marks: [
-                    .circle(center: center, radius: 3.5, Style(fill: "#FFFFFF", stroke: color, strokeWidth: 2)),
-                    .text(label, at: Point(labelX, labelY), TextStyle(size: 11, anchor: .middle, bold: true, fill: color), className: "peak-label"),
+                peakMarks.append(MarkGroup(className: "peak", id: "peak-\(index)", title: legendName(item, sameAs: nil, resident: false), marks: [
+                    ChartFrame.marker(style.marker, at: center, size: 4, Style(fill: "#FFFFFF", stroke: style.color, strokeWidth: 1.8)),
                 ]))
             }
-            seriesGroups.append(group)
+            if showResident[index] {
+                let held = SeriesStyle.resident(index)
+                let residentPoints = item.residentSampler.points.map { Point(x.position(Double($0.step)), y.position(item.value($0.value))) }
+                // Dotted lines go over the solid ones: the line under a dot shows between the dots.
+                residentGroups.append(MarkGroup(className: "series", id: "series-\(index)-resident", title: legendName(item, sameAs: nil, resident: true), marks: [
+                    .path(residentPoints, closed: false, held.stroke(width: 2.6)),
+                ]))
+            }
         }
-        groups.append(MarkGroup(className: "plot", children: seriesGroups))
+        groups.append(MarkGroup(className: "plot", children: seriesGroups + residentGroups + peakMarks))
         groups.append(eventTicks(series, x: x, bottom: p.bottom))
         let description = describe(series, streamLabel: streamLabel)
         return Scene(width: width, height: height, title: title, description: description, groups: groups)
@@ -113,10 +169,12 @@ public enum TimelineChart {
 
     private static func describe(_ series: [TimelineSeries], streamLabel: String) -> String {
         let parts = series.map { item in
-            let peak = item.sampler.peak.map { "peak \(NumberFormat.exact(item.value($0.value))) at step \($0.step)" } ?? "no steps"
-            return "\(item.name): \(item.sampler.count) steps, \(peak), \(item.compressSteps.count) compress steps"
+            let peak = item.sampler.peak.map { "\(item.peakText(resident: false)) at step \($0.step)" } ?? "no steps"
+            let held = item.residentDiffers ? item.residentSampler.peak.map { ", \(item.peakText(resident: true)) at step \($0.step)" } ?? "" : ""
+            return "\(item.name): \(item.sampler.count) steps, \(peak)\(held), \(item.compressSteps.count) compress steps"
         }
-        return "Tokens in context per generation step (\(streamLabel)); the shaded area is Dep. " + parts.joined(separator: "; ") + "."
+        let area = series.count == 1 ? "; the shaded area is Dep" : ""
+        return "Tokens in context per generation step (\(streamLabel))\(area); dotted lines: tokens held (resident) where they differ. " + parts.joined(separator: "; ") + "."
     }
 
     /// The numbers drawn: one row per point, peak and event.
@@ -128,7 +186,15 @@ public enum TimelineChart {
                 text += "\(name),point,\(point.step),\(NumberFormat.exact(item.value(point.value))),\n"
             }
             if let peak = item.sampler.peak {
-                text += "\(name),peak,\(peak.step),\(NumberFormat.exact(item.value(peak.value))),\n"
+                text += "\(name),peak,\(peak.step),\(NumberFormat.exact(item.value(peak.value))),\(CSV.field(item.peakText(resident: false)))\n"
+            }
+            if item.residentDiffers {
+                for point in item.residentSampler.points {
+                    text += "\(name),resident,\(point.step),\(NumberFormat.exact(item.value(point.value))),\n"
+                }
+                if let peak = item.residentSampler.peak {
+                    text += "\(name),resident_peak,\(peak.step),\(NumberFormat.exact(item.value(peak.value))),\(CSV.field(item.peakText(resident: true)))\n"
+                }
             }
             for step in item.compressSteps { text += "\(name),compress,\(step),,\n" }
             for mark in item.marks { text += "\(name),mark,\(mark.step),,\(CSV.field(mark.text))\n" }

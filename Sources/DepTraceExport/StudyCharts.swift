@@ -61,14 +61,14 @@ enum StudyCharts {
     }
 
     static func distributionTitle(_ metric: String) -> String {
-        HistogramChart.defaultTitle(quantity: MetricUnit.label(metric), cdf: true)
+        HistogramChart.defaultTitle(quantity: MetricUnit.name(metric), cdf: true)
     }
 
     /// The cumulative distribution of `metric`, one line per group.
     static func distribution(_ outcomes: [TraceOutcome], keys: [String], metric: String) -> Scene? {
         let series = HistogramChart.metricSeries(outcomes, keys: keys, metric: metric)
         guard !series.allSatisfy(\.values.isEmpty) else { return nil }
-        return HistogramChart.layout(series, quantity: MetricUnit.label(metric), cdf: true, title: distributionTitle(metric), width: width, height: height)
+        return HistogramChart.layout(series, quantity: MetricUnit.label(metric), cdf: true, title: distributionTitle(metric), width: width, height: height, keys: keys)
     }
 
     static let paretoTitle = ParetoChart.defaultTitle(metric: "dep")

@@ -1,4 +1,5 @@
 import DepTrace
+import DepTraceCharts
 
 /// The Python of the notebook's code cells: pandas reads the CSV files of
 /// the folder, matplotlib draws. Each cell reads only those files and what
@@ -51,6 +52,19 @@ enum StudyCode {
 
         traces = read("traces.csv")
         traces["group"] = [group_name(row) for _, row in traces.iterrows()]
+
+        # DepTrace's chart styles: the Okabe-Ito colours (yellow left out, too faint on
+        # white), and a dash pattern of its own for each round of seven, so no two
+        # groups share colour and dash however many there are.
+        OKABE_ITO = \(list(Palette.series))
+        DASHES = [(), (7, 3), (2, 2), (9, 3, 2, 3), (4, 2, 1, 2)]
+
+
+        def style(index):
+            \"\"\"The colour and dash of group number index, as in DepTrace's SVG charts.\"\"\"
+            cycle = index // len(OKABE_ITO)
+            dash = DASHES[cycle] if cycle < len(DASHES) else (cycle + 6, 3, 2, 3)
+            return {"color": OKABE_ITO[index % len(OKABE_ITO)], "dashes": dash}
         """
     }
 
@@ -70,20 +84,21 @@ enum StudyCode {
         """
         timelines = pd.read_csv("timelines.csv")
         fig, ax = plt.subplots(figsize=(8, 4.5))
-        for group in traces["group"].unique():
+        for index, group in enumerate(traces["group"].unique()):
             # The group's trace of median Dep (the lower of the two middle ones).
             members = traces[traces["group"] == group].sort_values("dep", kind="stable")
             chosen = members.iloc[(len(members) - 1) // 2]
             points = timelines[(timelines["file"] == chosen["file"]) & (timelines["trace"] == chosen["trace"])]
-            (line,) = ax.plot(points["step"], points["tokens"], linewidth=1.5, label=group)
-            ax.fill_between(points["step"], points["tokens"], color=line.get_color(), alpha=0.15)
             peak = points.loc[points["tokens"].idxmax()]
-            ax.annotate(f"peak {peak['tokens']:.10g}", (peak["step"], peak["tokens"]), textcoords="offset points",
-                        xytext=(0, 5), ha="center", fontsize=8, color=line.get_color())
+            # Lines only (fills would stack); the peak is marked on the line and its value named in the legend.
+            (line,) = ax.plot(points["step"], points["tokens"], linewidth=1.5, label=f"{group}: peak {peak['tokens']:.10g}",
+                              **style(index))
+            ax.plot([peak["step"]], [peak["tokens"]], marker="o", markerfacecolor="white", color=line.get_color())
         ax.set(xlabel="generation step (forward pass)", ylabel="tokens in context, |V| + n (mean over streams)",
                title=\(literal(title)))
         ax.set_ylim(bottom=0)
-        ax.legend(fontsize=8)
+        # The legend beside the plot, never over the data.
+        ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1), borderaxespad=0)
         plt.show()
         """
     }
@@ -130,13 +145,13 @@ enum StudyCode {
         def distribution(metric, title):
             \"\"\"The empirical cumulative distribution of a metric, one line per group.\"\"\"
             fig, ax = plt.subplots(figsize=(8, 4.5))
-            for group in traces["group"].unique():
+            for index, group in enumerate(traces["group"].unique()):
                 values = np.sort(traces.loc[traces["group"] == group, metric].dropna().to_numpy(dtype=float))
                 if len(values) > 0:
-                    ax.step(values, np.arange(1, len(values) + 1) / len(values), where="post", label=group)
+                    ax.step(values, np.arange(1, len(values) + 1) / len(values), where="post", label=group, **style(index))
             ax.set(xlabel=metric, ylabel="share of traces at or below", title=title)
             ax.set_ylim(0, 1.02)
-            ax.legend(fontsize=8)
+            ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1), borderaxespad=0)
             plt.show()
 
 
@@ -159,9 +174,10 @@ enum StudyCode {
         fig, ax = plt.subplots(figsize=(8, 4.5))
         front = points[points["non_dominated"]].sort_values("mean_dep")
         ax.plot(front["mean_dep"], front["accuracy"], linestyle="--", color="#222222", linewidth=1)
-        for name, point in points.iterrows():
-            ax.scatter(point["mean_dep"], point["accuracy"], s=40, edgecolors="#0072B2",
-                       color="#0072B2" if point["non_dominated"] else "white", zorder=3)
+        for index, (name, point) in enumerate(points.iterrows()):
+            color = style(index)["color"]
+            ax.scatter(point["mean_dep"], point["accuracy"], s=40, edgecolors=color,
+                       color=color if point["non_dominated"] else "white", zorder=3)
             ax.annotate(f"{name} ({point['accuracy'] * 100:.1f}%)", (point["mean_dep"], point["accuracy"]),
                         textcoords="offset points", xytext=(6, 4), fontsize=8)
         ax.set(xlabel="mean dep per trace (tokens)", ylabel="accuracy (share of correct traces)", title=\(literal(title)))

@@ -2,6 +2,7 @@ import ArgumentParser
 import DepTrace
 import DepTraceCharts
 import DepTraceReports
+import Foundation
 
 struct Chart: ParsableCommand {
     static let configuration: CommandConfiguration = {
@@ -11,29 +12,39 @@ struct Chart: ParsableCommand {
             discussion: """
                 Kinds:
                   timeline  tokens in context (|V| + n) per step of trace --trace of every
-                            file, overlaid; the shaded area is Dep; the peak is marked and
-                            labelled; compress steps and marks are ticks on the step axis.
-                            Long traces keep each pixel column's minimum and maximum, so the
-                            peak drawn is exact.
+                            file, one line each (a single trace: the shaded area is Dep);
+                            where the tokens held (|R| + n) differ, a dotted line beside it.
+                            Peaks are marked and their values named in the legend; compress
+                            steps and marks are ticks on the step axis. Long traces keep each
+                            pixel column's minimum and maximum, so the peak drawn is exact.
                   dep       mean of --metric (default dep) per --group-by group (default
                             method), with 95% bootstrap interval whiskers (seeded by --seed);
                             a second group-by key gives grouped bars with a legend.
-                  hist      distribution of --metric over the traces, or with --per-event of
-                            the tokens each eviction frees; histogram, or --cdf.
-                  mask      the visibility map of trace --trace of one file: steps down,
-                            token ids across, a cell filled where the id is visible to the
-                            step (stream --stream, default 0); runs merged, large traces
-                            binned to one cell per pixel.
+                  hist      distribution of --metric per --group-by group (default method;
+                            --ungrouped for all traces together), or with --per-event of the
+                            tokens each eviction frees; outlines, or --cdf.
+                  mask      the memory map of trace --trace of one file: steps down, token
+                            ids across (stream --stream, default 0); each step-id pair is
+                            created by the step, visible to it, hidden but still held, or
+                            freed. Large traces are binned to one cell per pixel, a cell
+                            shaded by the share of its pairs in each state.
                   pareto    accuracy (share of end records with correct: true) against the
-                            mean of --metric per --group-by group (default method); the
-                            non-dominated groups are filled and joined.
+                            mean of --metric per --group-by group (default method), both over
+                            the traces that say correct or not; the non-dominated groups are
+                            filled and joined.
 
-                Text from trace metadata is escaped by libxml2; the same inputs and options
-                give the same bytes. --csv writes the exact numbers drawn.
+                Groups are drawn baseline first (vanilla, full, baseline or dense, or
+                --baseline-group), then by name (--order value: by the value drawn). Series
+                differ in colour (Okabe-Ito) and dash. Text from trace metadata is escaped by
+                libxml2; the same inputs and options give the same bytes. --csv writes the
+                exact numbers drawn. The output is SVG, or PDF when its name ends in .pdf and
+                rsvg-convert (Debian: librsvg2-bin) is installed; for PNG, convert the SVG:
+                rsvg-convert -w 1200 chart.svg -o chart.png.
 
                 Examples:
                   deptrace chart timeline Traces/lightthinker.dtrace.jsonl -o lt.svg
                   deptrace chart timeline Traces/simulated/ --title "Seven methods" -o all.svg
+                  deptrace chart timeline Traces/kvpress/ --width 6.5in --height 3in -o kv.pdf
                   deptrace chart dep Traces/simulated/ --metric peak --seed 7 -o peak.svg
                   deptrace chart hist Traces/simulated/lightthinker-thought.dtrace --per-event --cdf -o freed.svg
                   deptrace chart mask Traces/lightthinker.dtrace.jsonl -o mask.svg
@@ -52,7 +63,7 @@ struct Chart: ParsableCommand {
 
     @OptionGroup var input: InputOptions
 
-    @Option(name: .shortAndLong, help: ArgumentHelp("The SVG file to write.", valueName: "file.svg"))
+    @Option(name: .shortAndLong, help: ArgumentHelp("The SVG file to write (or .pdf, through rsvg-convert).", valueName: "file.svg"))
     var output: String
 
     @Option(help: ArgumentHelp("Also write the numbers drawn to this CSV file.", valueName: "file.csv"))
@@ -61,11 +72,11 @@ struct Chart: ParsableCommand {
     @Option(help: ArgumentHelp("The chart's title (default: one naming what is drawn).", valueName: "text"))
     var title: String?
 
-    @Option(help: ArgumentHelp("Width in pixels (200 to 4000).", valueName: "w"))
-    var width: Int = 800
+    @Option(help: ArgumentHelp("Width in pixels or inches: 800, 800px, 6.5in (200 to 4000 pixels; 96 pixels an inch).", valueName: "w"))
+    var width: ChartLength = ChartLength(pixels: 800)
 
-    @Option(help: ArgumentHelp("Height in pixels (150 to 4000).", valueName: "h"))
-    var height: Int = 450
+    @Option(help: ArgumentHelp("Height in pixels or inches: 450, 3in (150 to 4000 pixels).", valueName: "h"))
+    var height: ChartLength = ChartLength(pixels: 450)
 
     @Option(help: ArgumentHelp("timeline, mask: which trace of each file, its 0-based index.", valueName: "n"))
     var trace: Int = 0
@@ -88,9 +99,38 @@ struct Chart: ParsableCommand {
     @Flag(name: .customLong("per-event"), help: "hist: the tokens freed by each eviction event (the evictions after one step) instead of a per-trace metric.")
     var perEvent = false
 
+    @Flag(help: "hist: one distribution of all traces together instead of one per group.")
+    var ungrouped = false
+
+    @Option(help: ArgumentHelp("dep, hist, pareto: the order of the groups after the baseline: name or value.", valueName: "order"))
+    var order: GroupOrder.Sort = .name
+
+    @Option(name: .customLong("baseline-group"), help: ArgumentHelp("dep, hist, pareto: the group drawn first (default: vanilla, full, baseline or dense, when present).", valueName: "name"))
+    var baselineGroup: String?
+
+    /// The output's format, from its name.
+    enum OutputFormat { case svg, pdf }
+
+    var outputFormat: OutputFormat? {
+        let lower = output.lowercased()
+        return lower.hasSuffix(".svg") || output == "-" || output.hasPrefix("/dev/") ? .svg : lower.hasSuffix(".pdf") ? .pdf : nil
+    }
+
     func validate() throws {
-        if !(200...4000).contains(width) { throw ValidationError("'--width' must be between 200 and 4000.") }
-        if !(150...4000).contains(height) { throw ValidationError("'--height' must be between 150 and 4000.") }
+        if !(200...4000).contains(width.pixels) { throw ValidationError("'--width' must be between 200 and 4000 pixels (\(NumberFormat.fixed(200 / ChartLength.pixelsPerInch, decimals: 2)) to \(NumberFormat.fixed(4000 / ChartLength.pixelsPerInch, decimals: 2)) in); '\(width)' is \(NumberFormat.fixed(width.pixels, decimals: 0)) pixels.") }
+        if !(150...4000).contains(height.pixels) { throw ValidationError("'--height' must be between 150 and 4000 pixels (\(NumberFormat.fixed(150 / ChartLength.pixelsPerInch, decimals: 2)) to \(NumberFormat.fixed(4000 / ChartLength.pixelsPerInch, decimals: 2)) in); '\(height)' is \(NumberFormat.fixed(height.pixels, decimals: 0)) pixels.") }
+        switch outputFormat {
+        case .svg: break
+        case .pdf:
+            if Self.rsvgConvert == nil {
+                throw ValidationError("'--output' \(output): PDF is made by rsvg-convert, which is not installed (Debian: apt-get install librsvg2-bin); write an .svg instead.")
+            }
+        case nil:
+            throw ValidationError("'--output' \(output): chart writes SVG, so the name must end in .svg (or .pdf, made by rsvg-convert when installed). For PNG, write an SVG and convert it: rsvg-convert -w 1200 chart.svg -o chart.png.")
+        }
+        if kind != .hist, ungrouped { throw ValidationError("'--ungrouped' applies to 'hist' only.") }
+        if ungrouped, groupBy != nil { throw ValidationError("'--ungrouped' and '--group-by' are mutually exclusive.") }
+        if kind == .mask, order != .name || baselineGroup != nil { throw ValidationError("'--order' and '--baseline-group' apply to 'timeline', 'dep', 'hist' and 'pareto' only.") }
         if trace < 0 { throw ValidationError("'--trace' must be 0 or more.") }
         if let stream, stream < 0 { throw ValidationError("'--stream' must be 0 or more.") }
         if kind != .timeline, kind != .mask, stream != nil || trace != 0 { throw ValidationError("'--stream' and '--trace' apply to 'timeline' and 'mask' only.") }
@@ -112,49 +152,56 @@ struct Chart: ParsableCommand {
     func run() throws {
         let progress = ProgressReporter(enabled: input.noProgress ? false : nil)
         let log = DiagnosticLog(progress: progress)
-        let size = (width: Double(width), height: Double(height))
+        let size = (width: width.pixels, height: height.pixels)
+        let groupOrder = GroupOrder(baseline: baselineGroup, sort: order)
         let drawn: (scene: Scene, csv: String)?
         switch kind {
         case .timeline:
-            drawn = timeline(size: size, log: log)
+            drawn = timeline(size: size, order: groupOrder, log: log)
         case .dep:
             let outcomes = analysed(log: log, progress: progress)
             let keys = groupBy.map(Stats.list) ?? ["method"]
-            let groups = DepChart.groups(outcomes, keys: keys, metric: metric, seed: seed)
+            let groups = DepChart.groups(outcomes, keys: keys, metric: metric, seed: seed, order: groupOrder)
             drawn = groups.isEmpty ? nil : (
-                DepChart.layout(groups, keys: keys, metric: metric, title: title ?? DepChart.defaultTitle(metric: metric, keys: keys), width: size.width, height: size.height),
+                DepChart.layout(groups, keys: keys, metric: metric, title: title ?? DepChart.defaultTitle(metric: metric, keys: keys, bars: groups), width: size.width, height: size.height),
                 DepChart.csv(groups, keys: keys))
         case .hist:
-            let keys = groupBy.map(Stats.list) ?? []
+            // Grouped by method by default, as dep and pareto are.
+            let keys = ungrouped ? [] : groupBy.map(Stats.list) ?? ["method"]
             let series: [HistogramChart.Series]
             if perEvent {
-                series = HistogramChart.eventSeries(input.inputs(reportingTo: log), keys: keys, options: input.analysisOptions) { log.report($0) }
+                series = HistogramChart.eventSeries(input.inputs(reportingTo: log), keys: keys, options: input.analysisOptions, order: groupOrder) { log.report($0) }
             } else {
-                series = HistogramChart.metricSeries(analysed(log: log, progress: progress), keys: keys, metric: metric)
+                series = HistogramChart.metricSeries(analysed(log: log, progress: progress), keys: keys, metric: metric, order: groupOrder)
             }
-            let quantity = perEvent ? "tokens freed per eviction event" : MetricUnit.label(metric)
+            let quantity = perEvent ? "tokens freed per eviction event (mean over streams)" : MetricUnit.label(metric)
+            let titleQuantity = perEvent ? "tokens freed per eviction event" : MetricUnit.name(metric)
             drawn = series.allSatisfy(\.values.isEmpty) ? nil : (
-                HistogramChart.layout(series, quantity: quantity, cdf: cdf, title: title ?? HistogramChart.defaultTitle(quantity: quantity, cdf: cdf), width: size.width, height: size.height),
+                HistogramChart.layout(series, quantity: quantity, cdf: cdf, title: title ?? HistogramChart.defaultTitle(quantity: titleQuantity, cdf: cdf, keys: keys, series: series), width: size.width, height: size.height, keys: keys),
                 HistogramChart.csv(series, cdf: cdf))
         case .mask:
             drawn = mask(size: size, log: log)
         case .pareto:
             let keys = groupBy.map(Stats.list) ?? ["method"]
-            let (entries, unjudged) = ParetoChart.entries(analysed(log: log, progress: progress), keys: keys, metric: metric)
+            let (entries, unjudged) = ParetoChart.entries(analysed(log: log, progress: progress), keys: keys, metric: metric, order: groupOrder)
             drawn = entries.isEmpty ? nil : (
-                ParetoChart.layout(entries, unjudged: unjudged, metric: metric, title: title ?? ParetoChart.defaultTitle(metric: metric), width: size.width, height: size.height),
+                ParetoChart.layout(entries, unjudged: unjudged, metric: metric, title: title ?? ParetoChart.defaultTitle(metric: metric, keys: keys, entries: entries), width: size.width, height: size.height),
                 ParetoChart.csv(entries, metric: metric))
         }
         guard let drawn else {
             if !log.hasErrors { log.report(Diagnostic(.error, file: input.paths.joined(separator: " "), message: "nothing to draw: no analysed trace\(kind == .hist && perEvent ? " with evictions" : kind == .pareto ? " whose end record says correct" : "")")) }
             throw ExitCode(1)
         }
-        try write(try SVGRenderer.render(drawn.scene), to: output)
+        let svg = try SVGRenderer.render(drawn.scene)
+        switch outputFormat {
+        case .pdf: try writePDF(svg, to: output)
+        default: try write(svg, to: output)
+        }
         if let csv { try write(Array(drawn.csv.utf8), to: csv) }
         if log.hasErrors { throw ExitCode(1) }
     }
 
-    private func timeline(size: (width: Double, height: Double), log: DiagnosticLog) -> (Scene, String)? {
+    private func timeline(size: (width: Double, height: Double), order: GroupOrder, log: DiagnosticLog) -> (Scene, String)? {
         var series: [TimelineSeries] = []
         // One collector per trace file; an archive is read once, not once per entry.
         for readable in input.archive.readables(input.paths, perEntry: false, log: log) {
@@ -175,8 +222,9 @@ struct Chart: ParsableCommand {
         }
         guard !series.isEmpty else { return nil }
         TimelineChart.disambiguate(&series)
+        series = TimelineChart.ordered(series, order)
         let streamLabel = stream.map { "stream \($0)" } ?? "mean over streams"
-        let scene = TimelineChart.layout(series, title: title ?? "Tokens in context per step", width: size.width, height: size.height, streamLabel: streamLabel)
+        let scene = TimelineChart.layout(series, title: title ?? TimelineChart.defaultTitle(series, trace: trace), width: size.width, height: size.height, streamLabel: streamLabel)
         return (scene, TimelineChart.csv(series))
     }
 
@@ -196,7 +244,7 @@ struct Chart: ParsableCommand {
             }
             return nil
         }
-        let scene = MaskChart.layout(map, title: title ?? "Visibility map: \(map.name), stream \(chosen)", width: size.width, height: size.height)
+        let scene = MaskChart.layout(map, title: title ?? MaskChart.defaultTitle(map, trace: trace), width: size.width, height: size.height)
         return (scene, MaskChart.csv(map))
     }
 
@@ -206,6 +254,44 @@ struct Chart: ParsableCommand {
             if outcome.isAnalysed { outcomes.append(outcome) }
         }
         return outcomes
+    }
+
+    /// rsvg-convert's path, when installed in a usual place or on `PATH`.
+    static var rsvgConvert: String? {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/usr/local/bin"
+        let folders = path.split(separator: ":").map(String.init) + ["/usr/bin", "/usr/local/bin", "/opt/homebrew/bin"]
+        return folders.map { $0 + "/rsvg-convert" }.first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
+    /// Writes `svg` as a PDF through rsvg-convert (from a temporary SVG beside nothing of the user's).
+    private func writePDF(_ svg: [UInt8], to path: String) throws {
+        guard let converter = Self.rsvgConvert else {
+            throw ChartWriteError(description: "\(path): PDF is made by rsvg-convert, which is not installed (Debian: apt-get install librsvg2-bin)")
+        }
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("deptrace-chart-\(ProcessInfo.processInfo.processIdentifier)-\(UInt64.random(in: 0...UInt64.max))")
+        do {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        } catch {
+            throw ChartWriteError(description: "cannot make a temporary folder for rsvg-convert: \(error.localizedDescription)")
+        }
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let source = folder.appendingPathComponent("chart.svg").path
+        try write(svg, to: source)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: converter)
+        process.arguments = ["-f", "pdf", "-o", path, source]
+        let errors = Pipe()
+        process.standardError = errors
+        do {
+            try process.run()
+        } catch {
+            throw ChartWriteError(description: "cannot run \(converter): \(error.localizedDescription)")
+        }
+        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw ChartWriteError(description: "\(path): rsvg-convert failed (exit \(process.terminationStatus)): \(message.trimmingCharacters(in: .whitespacesAndNewlines))")
+        }
     }
 
     private func write(_ bytes: [UInt8], to path: String) throws {
@@ -220,3 +306,9 @@ struct Chart: ParsableCommand {
 struct ChartWriteError: Error, CustomStringConvertible {
     let description: String
 }
+
+extension ChartLength: ExpressibleByArgument {
+    public init?(argument: String) { self.init(argument) }
+}
+
+extension GroupOrder.Sort: ExpressibleByArgument {}

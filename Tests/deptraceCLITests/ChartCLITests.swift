@@ -1,0 +1,102 @@
+import Foundation
+import Testing
+import _DepTraceTestSupport
+
+/// `deptrace chart` as a user runs it: the output names it accepts, its
+/// sizes, and the grouping it uses by default (issue 22, issue 27).
+@Suite struct ChartCLITests {
+    /// rsvg-convert's path, when installed.
+    static var rsvgConvert: String? {
+        ["/usr/bin", "/usr/local/bin", "/opt/homebrew/bin"].map { $0 + "/rsvg-convert" }.first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
+    @Test(arguments: ["x.png", "x.jpg", "chart", "x.svg.txt"])
+    func refusesAnOutputThatIsNotSVG(_ name: String) throws {
+        try withTemporaryDirectory { directory in
+            let output = directory.appendingPathComponent(name).path
+            let result = try deptrace("chart", "timeline", "\(repositoryRoot.path)/Traces/vanilla.dtrace.jsonl", "-o", output)
+            #expect(result.status == 2, "\(result.stderr)")
+            #expect(result.stderr.contains("rsvg-convert"), "\(result.stderr)")
+            #expect(result.stderr.contains(".svg"))
+            #expect(!FileManager.default.fileExists(atPath: output), "nothing is written under a name that lies about its format")
+        }
+    }
+
+    @Test(.enabled(if: rsvgConvert != nil, "rsvg-convert is not installed (Debian: librsvg2-bin)"))
+    func writesPDFThroughRsvgConvert() throws {
+        try withTemporaryDirectory { directory in
+            let output = directory.appendingPathComponent("x.pdf").path
+            let result = try deptrace("chart", "dep", "\(repositoryRoot.path)/Traces/simulated", "--width", "6.5in", "--height", "3.5in", "-o", output)
+            #expect(result.status == 0, "\(result.stderr)")
+            let bytes = try Data(contentsOf: URL(fileURLWithPath: output))
+            #expect(bytes.starts(with: Array("%PDF".utf8)))
+        }
+    }
+
+    @Test func pdfWithoutRsvgConvertIsAClearError() throws {
+        try withTemporaryDirectory { directory in
+            let output = directory.appendingPathComponent("x.pdf").path
+            // A PATH with no rsvg-convert; the usual folders are looked in too, so this holds only where it is not installed there.
+            guard Self.rsvgConvert == nil else { return }
+            let result = try runDepTrace(["chart", "dep", "\(repositoryRoot.path)/Traces/simulated", "-o", output], environment: ["PATH": directory.path])
+            #expect(result.status == 2)
+            #expect(result.stderr.contains("rsvg-convert, which is not installed"))
+        }
+    }
+
+    @Test(arguments: [("6.5in", "624"), ("800px", "800"), ("1000", "1000"), ("3in", "288")])
+    func sizesAreInPixelsOrInches(_ given: String, _ pixels: String) throws {
+        try withTemporaryDirectory { directory in
+            let output = directory.appendingPathComponent("x.svg").path
+            let result = try deptrace("chart", "timeline", "\(repositoryRoot.path)/Traces/vanilla.dtrace.jsonl", "--width", given, "-o", output)
+            #expect(result.status == 0, "\(result.stderr)")
+            let svg = try String(contentsOfFile: output, encoding: .utf8)
+            #expect(svg.contains("width=\"\(pixels)\""), "\(given)")
+        }
+    }
+
+    @Test(arguments: ["1in", "5000", "12cm", "wide", "-3in"])
+    func refusesSizesOutOfRangeOrWithoutAUnitItKnows(_ given: String) throws {
+        let result = try deptrace("chart", "timeline", "Traces/vanilla.dtrace.jsonl", "--width", given, "-o", "/dev/null")
+        #expect(result.status == 2, "\(given): \(result.stderr)")
+        #expect(result.stderr.contains("--width"))
+    }
+
+    @Test func histGroupsByMethodByDefaultAsDepAndParetoDo() throws {
+        try withTemporaryDirectory { directory in
+            let csv = directory.appendingPathComponent("x.csv").path
+            let result = try deptrace("chart", "hist", "\(repositoryRoot.path)/Traces/simulated", "-o", directory.appendingPathComponent("x.svg").path, "--csv", csv)
+            #expect(result.status == 0, "\(result.stderr)")
+            let groups = Set(try String(contentsOfFile: csv, encoding: .utf8).split(separator: "\n").dropFirst().map { $0.split(separator: ",")[0] })
+            #expect(groups == ["anllm", "h2o", "lightthinker-thought", "lightthinker-token", "sepllm", "vanilla", "window"])
+            let all = try deptrace("chart", "hist", "\(repositoryRoot.path)/Traces/simulated", "--ungrouped", "-o", directory.appendingPathComponent("y.svg").path, "--csv", csv)
+            #expect(all.status == 0, "\(all.stderr)")
+            let one = Set(try String(contentsOfFile: csv, encoding: .utf8).split(separator: "\n").dropFirst().map { $0.split(separator: ",")[0] })
+            #expect(one == ["all traces"])
+        }
+    }
+
+    @Test func groupsComeBaselineFirstThenByName() throws {
+        try withTemporaryDirectory { directory in
+            let csv = directory.appendingPathComponent("x.csv").path
+            let result = try deptrace("chart", "dep", "\(repositoryRoot.path)/Traces/simulated", "-o", directory.appendingPathComponent("x.svg").path, "--csv", csv)
+            #expect(result.status == 0, "\(result.stderr)")
+            let order = try String(contentsOfFile: csv, encoding: .utf8).split(separator: "\n").dropFirst().map { String($0.split(separator: ",")[0]) }
+            #expect(order == ["vanilla", "anllm", "h2o", "lightthinker-thought", "lightthinker-token", "sepllm", "window"])
+            let chosen = try deptrace("chart", "dep", "\(repositoryRoot.path)/Traces/simulated", "--baseline-group", "window", "-o", directory.appendingPathComponent("y.svg").path, "--csv", csv)
+            #expect(chosen.status == 0)
+            #expect(try String(contentsOfFile: csv, encoding: .utf8).split(separator: "\n").dropFirst().first?.hasPrefix("window,") == true)
+        }
+    }
+
+    @Test func paretoTakesAccuracyAndTheMeanFromTheSameTracesAndShowsTheCounts() throws {
+        try withTemporaryDirectory { directory in
+            let svg = directory.appendingPathComponent("x.svg").path
+            let result = try deptrace(["chart", "pareto"] + handMadeTraces.map { "\(repositoryRoot.path)/\($0)" } + ["-o", svg])
+            #expect(result.status == 0, "\(result.stderr)")
+            let text = try String(contentsOfFile: svg, encoding: .utf8)
+            #expect(text.contains("vanilla: accuracy 100%, mean Dep 45, 1 of 1 traces judged"))
+            #expect(text.contains("accuracy and mean over the same traces"))
+        }
+    }
+}
