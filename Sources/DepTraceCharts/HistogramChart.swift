@@ -19,7 +19,8 @@ public enum HistogramChart {
         let total = series.map(\.values.count).reduce(0, +)
         let unit = quantity.contains("per eviction") ? "event" : "trace"
         let counted = series.isEmpty ? "" : ", \(total) \(unit)\(total == 1 ? "" : "s")"
-        let groups = keys.isEmpty ? "" : " per \(keys.joined(separator: " and "))"
+        // One group: name it; several: say what they are.
+        let groups = keys.isEmpty ? "" : series.count == 1 ? ": \(series[0].name)" : " per \(keys.joined(separator: " and "))"
         return "\(cdf ? "Cumulative distribution" : "Distribution") of \(quantity)\(groups)\(counted)"
     }
 

@@ -62,7 +62,7 @@ public enum ParetoChart {
 
     /// The legend's words for an entry: its numbers, and the traces they are taken over.
     static func legendName(_ entry: Entry, metric: String) -> String {
-        "\(DepChart.clipped(entry.name, 28)): accuracy \(NumberFormat.fixed(entry.accuracy * 100, decimals: 1))%, mean \(MetricUnit.name(metric)) \(NumberFormat.si(entry.mean)), \(entry.judged) of \(entry.count) traces judged"
+        "\(DepChart.clipped(entry.name, 28)), \(entry.judged) of \(entry.count) traces judged: accuracy \(NumberFormat.fixed(entry.accuracy * 100, decimals: 1))%, mean \(MetricUnit.name(metric)) \(NumberFormat.si(entry.mean))"
     }
 
     public static func layout(_ entries: [Entry], unjudged: [String], metric: String, title: String, width: Double, height: Double) -> Scene {
