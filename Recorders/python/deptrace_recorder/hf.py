@@ -39,11 +39,15 @@ KV head, the cache slots it keeps, in their new order, as passed to
 ``torch.gather``). ``masked=True`` records presses that mask instead of
 freeing (the cache keeps every slot, the rest is hidden).
 
-Limits: batch size 1 (a trace is one sample); a dynamic cache (static,
-preallocated caches are refused: their shape does not tell what they hold);
-no beam search, assisted or speculative decoding (they roll the cache back).
+Batches: one trace per row, each with its own id space; padding (a 2-D
+``attention_mask``) is never a token; a batch row ends at its end-of-sequence
+token. Speculative decoding (assisted, prompt lookup): candidate passes are
+multi-query decode steps, and the candidates generate rejects (it crops the
+cache) are evicted. Nothing is written before `GenerationRecorder.finish`, so
+a refused run leaves the file as it was. Refused: beam search, contrastive
+search, static (preallocated) caches: their shape does not tell what they hold.
 
-Tested with transformers 5.23.0 and torch 2.15.0 (CPU); the layer-length
+Tested with transformers 5.2.0 and 5.25.0, torch 2.13.0 (CPU); the layer-length
 reader also knows the ``key_cache`` lists of transformers 4.3x-4.5x and
 legacy tuple caches.
 """
@@ -246,6 +250,9 @@ class _Slots:
             self._tensor = self.tensor()[indices]
             self._segments = None
             self.count = int(indices.numel())
+            if self.hidden:
+                self.hidden = self.hidden & self.resident()
+            return
         else:
             ids = [i for start, end in self.segments for i in range(start, end)]
             if len(set(indices)) != len(indices) or any(not 0 <= i < len(ids) for i in indices):
@@ -741,6 +748,16 @@ class GenerationRecorder:
             slots.hidden = slots.resident() - slots.slot_ids(kept)
             if not row.ended:
                 row.writer.visible(slots.visible(), stream=stream, masked=True)
+        elif _is_tensor(kept):  # vectorised: the ids of the slots not kept, as sorted runs
+            torch = _torch()
+            ids = slots.tensor()
+            keep = torch.zeros(int(ids.numel()), dtype=torch.bool)
+            keep[kept.to(torch.long)] = True
+            dropped_ids = ids[~keep]
+            dropped_ids = torch.sort(dropped_ids[dropped_ids >= 0]).values
+            slots.gather(kept)
+            if int(dropped_ids.numel()) and not row.ended:
+                row.writer.evict(_runs(dropped_ids), stream=stream)
         else:
             before = slots.resident()
             slots.gather(kept)

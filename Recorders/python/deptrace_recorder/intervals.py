@@ -169,6 +169,38 @@ class IntervalSet:
         ends[low:high] = new_ends
         self._count -= removed - kept
 
+    def remove_ranges(self, ranges: List[Tuple[int, int]]) -> None:
+        """Removes sorted, disjoint ``[start, end)`` ranges in one merge pass: O(len(self) + len(ranges)),
+        where one `remove` per range would shift the lists each time (quadratic for many scattered holes)."""
+        if len(ranges) < 16:
+            for start, end in ranges:
+                self.remove(start, end)
+            return
+        new_starts: List[int] = []
+        new_ends: List[int] = []
+        j, m = 0, len(ranges)
+        for start, end in zip(self._starts, self._ends):
+            while j < m and ranges[j][1] <= start:
+                j += 1
+            current = start
+            k = j
+            while k < m and ranges[k][0] < end:
+                low, high = ranges[k]
+                if low > current:
+                    new_starts.append(current)
+                    new_ends.append(low)
+                if high > current:
+                    current = high
+                if high > end:
+                    break
+                k += 1
+            if current < end:
+                new_starts.append(current)
+                new_ends.append(end)
+            j = k
+        self._starts, self._ends = new_starts, new_ends
+        self._count = sum(e - s for s, e in zip(new_starts, new_ends))
+
     # -- algebra ---------------------------------------------------------------
 
     def union(self, other: "IntervalSet") -> "IntervalSet":

@@ -41,11 +41,10 @@ A press compresses after the attention of the pass that fills the cache, so a
 step's records follow it: the prefill step attends to the whole prompt, and
 the evictions and masks it caused apply from the next step on.
 
-Limits: those of `deptrace_recorder.hf.GenerationRecorder` (batch size 1,
-dynamic caches, no beam search), plus: every layer must hold a cache of its
-own (no sliding-window or quantised layers), and the recorder holds at most two
-layers' tensors beyond what the cache holds (the uncompressed tensors of the
-layer it is checking, until the press has run).
+Limits: those of `deptrace_recorder.hf.GenerationRecorder` (dynamic caches,
+no beam search); every layer must hold a cache of its own (no sliding-window
+or quantised layers); presses that change the entries they keep (merging:
+CAMPress, MergingPress) are refused, naming the press.
 """
 
 from __future__ import annotations
@@ -55,7 +54,7 @@ import sys
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from . import __version__
-from .hf import GenerationRecorder, RecorderError, _cache_argument
+from .hf import GenerationRecorder, RecorderError, _cache_argument, check_generate_kwargs, generation_eos
 from .intervals import IntervalSet
 from .writer import TraceWriter
 
@@ -151,22 +150,28 @@ def row_hashes(tensor: Any) -> Any:
     """
     import torch
 
-    bits = _bits(tensor)
-    d = int(bits.shape[-1])
-    key = (d, str(bits.device))
+    row = tensor.contiguous()
+    width = int(row.shape[-1]) * row.element_size()
+    if width % 8 == 0:  # the row's bytes as 64-bit words: a quarter of the multiplications of 16-bit words
+        words = row.view(torch.int64)
+    else:
+        bits = _bits(row)
+        words = bits.to(torch.int64)
+        if bits.dtype != torch.int64:  # unsigned words, so that -1 and 65535 stay apart
+            words &= (1 << (8 * bits.element_size())) - 1
+    d = int(words.shape[-1])
+    key = (d, str(words.device))
     multipliers = _MULTIPLIERS.get(key)
     if multipliers is None:
         generator = torch.Generator().manual_seed(0x5DEECE66D + d)
         multipliers = (torch.randint(-(2 ** 62), 2 ** 62, (d,), generator=generator, dtype=torch.int64) * 2 + 1)
-        multipliers = multipliers.to(bits.device)
+        multipliers = multipliers.to(words.device)
         _MULTIPLIERS[key] = multipliers
-    if bits.dtype == torch.int64:
-        words = bits
-    elif bits.dtype == torch.uint8:
-        words = bits.to(torch.int64)
-    else:  # int16 / int32: read as unsigned words, so that -1 and 65535 stay apart from other values
-        words = bits.to(torch.int64) & ((1 << (8 * bits.element_size())) - 1)
-    return (words * multipliers).sum(-1)
+    # Column by column: a reduction over a short last dimension is slow on CPU; d multiply-adds over all rows are not.
+    total = words[..., 0] * multipliers[0]
+    for column in range(1, d):
+        total.add_(words[..., column] * multipliers[column])
+    return total
 
 
 def _match_rows(before: Any, after: Any) -> Tuple[List[int], int, int]:
@@ -630,14 +635,19 @@ _MERGING_PRESSES = frozenset({"MergingPress"})
 
 def record_press(writer: TraceWriter, model: Any, input_ids: Any, press: Any = None, *,
                  header: Optional[Dict[str, Any]] = None, claims: Optional[Dict[str, Any]] = None,
-                 record_tokens: bool = True, **generate_kwargs: Any) -> Any:
-    """Runs ``model.generate(input_ids, **generate_kwargs)`` under ``press(model)`` (none for None) and writes its trace.
+                 samples: Optional[Sequence[Any]] = None, record_tokens: bool = True, **generate_kwargs: Any) -> Any:
+    """Runs ``model.generate(input_ids, **generate_kwargs)`` under ``press(model)`` (none for None) and writes one
+    trace per batch row (padding, given as ``attention_mask``, is never a token).
 
-    Returns what ``generate`` returned. `header` and `claims` add to (or override) what `PressRecorder` fills in.
+    Returns what ``generate`` returned. `header` and `claims` add to (or override) what `PressRecorder` fills in;
+    `samples`: a sample id per row. Refused before anything is written: what `check_generate_kwargs` refuses.
     """
-    recorder = PressRecorder(writer, model, press, record_tokens=record_tokens)
+    if check_generate_kwargs(model, generate_kwargs) != 1 and samples is not None:
+        raise RecorderError("record_press: give samples per returned sequence with num_return_sequences")
+    recorder = PressRecorder(writer, model, press, record_tokens=record_tokens,
+                             eos_token_id=generation_eos(model, generate_kwargs))
     recorder.prompt_length = int(input_ids.shape[-1])
-    recorder.begin(**(header or {}))
+    recorder.begin(samples=samples, **(header or {}))
     with recorder:
         if press is None:
             output = model.generate(input_ids, **generate_kwargs)
@@ -646,4 +656,3 @@ def record_press(writer: TraceWriter, model: Any, input_ids: Any, press: Any = N
                 output = model.generate(input_ids, **generate_kwargs)
     recorder.finish(output, **(claims or {}))
     return output
-

@@ -155,9 +155,8 @@ class TraceState:
     def apply_evict(self, ranges: Ranges, stream: Optional[int]) -> None:
         for index in self._targets(stream):
             state = self._states[index]
-            for start, end in ranges:
-                state.resident.remove(start, end)
-                state.visible.remove(start, end)
+            state.resident.remove_ranges(ranges)
+            state.visible.remove_ranges(ranges)
 
     def check_add(self, ranges: Ranges, stream: Optional[int]) -> None:
         check_ranges(ranges)

@@ -144,6 +144,9 @@ def _parse_tokens(tok: Any) -> List[int]:
         values = list(tok)
     except TypeError:
         raise Violation("'tok' must be a list of integers, found %r" % (tok,)) from None
+    if values and all(type(value) is int for value in values) and \
+            _INT64_MIN <= min(values) and max(values) <= _INT64_MAX:
+        return values  # plain ints in range (what tolist() gives): no per-value conversion
     return [_as_int64(value, "'tok' entry") for value in values]
 
 
