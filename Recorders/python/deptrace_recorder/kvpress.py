@@ -497,7 +497,28 @@ class PressRecorder(GenerationRecorder):
             self._between_passes(cache)
         if cache is not None:
             self._last_cache = cache
+        self._check_padding(kwargs)
         super()._before_forward(module, args, kwargs)
+
+    def _check_padding(self, kwargs: Dict[str, Any]) -> None:
+        """Refuses padding once a press has shortened the cache: transformers applies the attention_mask to the
+        cache by slot position, and kvpress does not shorten the mask, so the mask then hides tokens the press
+        kept and shows padding; what attention reads is no longer what the cache holds."""
+        mask = kwargs.get("attention_mask")
+        if mask is None or isinstance(mask, dict) or len(mask.shape) != 2 or not self.rows:
+            return
+        source = kwargs.get("input_ids")
+        if source is None:
+            source = kwargs.get("inputs_embeds")
+        n = int(source.shape[1]) if source is not None else 0
+        slots = self.rows[0].slots
+        lengths = {slots[layer * self.kv_heads].count for layer in range(self.layers)}
+        if lengths != {int(mask.shape[1]) - n} and bool((mask == 0).any()):
+            raise RecorderError(
+                "%s shortened the cache of a padded batch: transformers applies the attention_mask (%d positions) "
+                "to the cache (%s entries) slot by slot, so padding and kept tokens are mixed up in attention; "
+                "record padded batches without a press, or one row at a time without padding"
+                % (press_name(self.press), int(mask.shape[1]) - n, "/".join(str(v) for v in sorted(lengths))))
 
     def _pass_phase(self, n: int) -> Optional[str]:
         if self.pipeline and self.rows:

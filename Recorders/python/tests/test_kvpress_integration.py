@@ -343,3 +343,43 @@ def test_campress_is_refused_naming_it_and_leaves_the_file_as_it_was(tmp_path):
                 model.generate(prompt(), **GENERATE)
         assert path.read_bytes() == before
     assert path.read_bytes() == before
+
+
+def test_batches_one_trace_per_row_and_padding_refused_after_a_press(deptrace, tmp_path):
+    """A batch of two under StreamingLLM: each row's streams hold its sinks and most recent tokens, checked
+    against the model's attention; a padded batch under a press is refused (kvpress keeps the attention mask
+    at full length, so after compression it masks kept tokens), leaving the file as it was; a padded batch
+    without a press is recorded, padding never a token."""
+    from deptrace_recorder.hf import RecorderError
+    from groundtruth import Truth, check_against_truth, replay
+
+    model = eager_llama()
+    ids = torch.randint(3, CONFIG["vocab_size"], (2, PROMPT), generator=torch.Generator().manual_seed(1))
+    options = dict(max_new_tokens=5, do_sample=False, eos_token_id=None, pad_token_id=0)
+    path = tmp_path / "batch.dtrace.jsonl"
+    with TraceWriter(path) as w, Truth(model) as truth:
+        record_press(w, model, ids, kvpress.StreamingLLMPress(compression_ratio=0.5, n_sink=4),
+                     samples=["a", "b"], **options)
+    traces = replay(path)
+    assert [t.header["sample"] for t in traces] == ["a", "b"]
+    for row, trace in enumerate(traces):
+        assert all(sorted(r) == list(range(4)) + list(range(24, PROMPT + 5)) for r in trace.resident)
+        check_against_truth(trace, truth, row, streams_per_layer=HEADS, kv_groups=2)
+
+    mask = torch.ones_like(ids)
+    mask[1, :8] = 0
+    before = path.read_bytes()
+    with open(path, "ab") as raw, TraceWriter(raw) as w:
+        with pytest.raises(RecorderError, match="padded batch"):
+            record_press(w, model, ids, kvpress.StreamingLLMPress(compression_ratio=0.5, n_sink=4),
+                         attention_mask=mask, **options)
+    assert path.read_bytes() == before
+
+    padded = tmp_path / "padded.dtrace.jsonl"
+    with TraceWriter(padded) as w, Truth(model) as truth:
+        record_press(w, model, ids, None, attention_mask=mask, **options)
+    subprocess.run([deptrace, "validate", str(padded)], check=True, capture_output=True)
+    traces = replay(padded)
+    for row, trace in enumerate(traces):
+        assert trace.steps[0].queries == PROMPT - 8 * row
+        check_against_truth(trace, truth, row, streams_per_layer=HEADS, kv_groups=2)
