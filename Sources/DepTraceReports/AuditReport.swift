@@ -3,7 +3,7 @@ import DepTrace
 /// The findings of `deptrace audit` and its claims table.
 public enum AuditReport {
     /// One block per trace with findings, then the claims, then a verdict line.
-    public static func text(_ audits: [TraceAudit], claims: [ClaimCheck], width: Int = 80) -> String {
+    public static func text(_ audits: [TraceAudit], claims: [ClaimCheck], width: Int = Int.max) -> String {
         var output = ""
         for audit in audits where !audit.findings.isEmpty {
             output += "\(audit.file): trace \(audit.trace)" + (audit.sample.map { " (sample \"\($0)\")" } ?? "") + (audit.method.map { ", method \($0)" } ?? "") + "\n"

@@ -29,11 +29,11 @@ extension GroupReport {
             var rowCells: [PaperTable.Cell] = []
             for columnKey in columnOrder {
                 let group = cells[row]?[columnKey]
-                let accuracy = group?.accuracy.map { $0 * 100 }
+                let accuracy = MetricFormatting.accuracyPercent(group?.accuracy)
                 let time = column(group, "time_ns")?.sum.map { $0 / 3.6e12 }
                 let peak = column(group, "peak")?.mean
                 let dep = column(group, "dep")?.mean.map { $0 / 1e6 }
-                rowCells.append(PaperTable.Cell(accuracy, accuracy.map { MetricFormatting.fixed($0, decimals: 2, trimmingZeros: false) } ?? ""))
+                rowCells.append(PaperTable.Cell(accuracy, accuracy.map(MetricFormatting.accuracyNumber) ?? ""))
                 rowCells.append(PaperTable.Cell(time, time.map { MetricFormatting.fixed($0, decimals: timeDecimals, trimmingZeros: false) } ?? ""))
                 rowCells.append(PaperTable.Cell(peak.map { $0.rounded() }, peak.map { MetricFormatting.fixed($0, decimals: 0) } ?? ""))
                 rowCells.append(PaperTable.Cell(dep, dep.map { MetricFormatting.fixed($0, decimals: depDecimals, trimmingZeros: false) } ?? ""))

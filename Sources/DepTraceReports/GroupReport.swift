@@ -35,14 +35,14 @@ public enum GroupReport {
     }
 
     /// Renders `groups` in `format`.
-    public static func render(_ groups: [GroupSummary], keys: [String], format: OutputFormat, width: Int = 80) -> String {
+    public static func render(_ groups: [GroupSummary], keys: [String], format: OutputFormat, width: Int = Int.max) -> String {
         switch format {
         case .table:
             if groups.isEmpty { return "no trace analysed\n" }
             var output = ""
             for group in groups {
                 var heading = "\(label(group)): \(group.count) trace\(group.count == 1 ? "" : "s")"
-                if let accuracy = group.accuracy { heading += ", accuracy \(MetricFormatting.fixed(accuracy * 100, decimals: 2))%" }
+                if group.accuracy != nil { heading += ", accuracy \(MetricFormatting.accuracyText(group.accuracy))" }
                 output += heading + "\n"
                 var table = TextTable(headers: ["  metric"] + statistics.map(\.name), alignments: [.left] + statistics.map { _ in .right })
                 for column in group.columns where tableMetrics.contains(column.metric) {
@@ -57,7 +57,7 @@ public enum GroupReport {
             for metric in metrics { header += statistics.map { "\(metric)_\($0.name)" } }
             var output = CSVWriter.row(header)
             for group in groups {
-                var fields = group.key.map { $0.value ?? "" } + [String(group.count), MetricFormatting.csv(group.accuracy.map(MetricValue.double) ?? .null)]
+                var fields = group.key.map { $0.value ?? "" } + [String(group.count), MetricFormatting.csv(MetricFormatting.accuracyPercent(group.accuracy).map(MetricValue.double) ?? .null)]
                 for column in group.columns { fields += statistics.map { MetricFormatting.csv(number($0.value(column))) } }
                 output += CSVWriter.row(fields)
             }
@@ -69,7 +69,7 @@ public enum GroupReport {
                 for member in group.key {
                     output += JSONEncoding.string(member.name) + ":" + (member.value.map(JSONEncoding.string) ?? "null") + ","
                 }
-                output += "\"count\":\(group.count),\"accuracy\":" + MetricFormatting.json(group.accuracy.map(MetricValue.double) ?? .null)
+                output += "\"count\":\(group.count),\"accuracy\":" + MetricFormatting.json(MetricFormatting.accuracyPercent(group.accuracy).map(MetricValue.double) ?? .null)
                 output += ",\"metrics\":{"
                 for (index, column) in group.columns.enumerated() {
                     if index > 0 { output += "," }

@@ -52,4 +52,21 @@ public enum MetricFormatting {
         }
         return (value < 0 && scaled != 0 ? "-" : "") + digits
     }
+
+    /// Accuracy as every report gives it: a share of correct traces in
+    /// percent rounded to two decimals, as the papers print it (62.90).
+    public static func accuracyPercent(_ share: Double?) -> Double? {
+        guard let share, share.isFinite else { return nil }
+        return (share * 10_000).rounded() / 100
+    }
+
+    /// An accuracy in percent with two decimals, no sign: `62.90`.
+    public static func accuracyNumber(_ percent: Double) -> String {
+        fixed(percent, decimals: 2, trimmingZeros: false)
+    }
+
+    /// An accuracy share for text: `62.90%`, or `-` when unknown.
+    public static func accuracyText(_ share: Double?) -> String {
+        accuracyPercent(share).map { accuracyNumber($0) + "%" } ?? "-"
+    }
 }

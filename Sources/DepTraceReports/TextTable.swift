@@ -18,8 +18,12 @@ public struct TextTable: Sendable {
     public mutating func append(_ row: [String]) { rows.append(row) }
 
     /// The table as lines; left-aligned columns are shortened, widest first,
-    /// until the table fits `width` characters (when it can).
-    public func render(width: Int = 80) -> String {
+    /// until the table fits `width` characters (when it can), but never so far
+    /// that two different values of a column read the same.
+    ///
+    /// - Parameter width: the most characters a line may take; `Int.max` (what
+    ///   a file or a pipe gets) never shortens anything.
+    public func render(width: Int = Int.max) -> String {
         let gap = 2
         var widths = headers.indices.map { column in
             rows.reduce(headers[column].count) { Swift.max($0, $1[column].count) }
@@ -31,14 +35,22 @@ public struct TextTable: Sendable {
             guard let widest = candidates.max(by: { widths[$0] < widths[$1] }) else { break }
             widths[widest] -= 1
         }
+        func fit(_ cell: String, _ column: Int, _ width: Int) -> String {
+            guard cell.count > width else { return cell }
+            return shortenedAtStart.contains(column) ? "…" + String(cell.suffix(width - 1)) : String(cell.prefix(width - 1)) + "…"
+        }
+        // A shortened column widens again until its distinct values stay distinct.
+        for column in widths.indices {
+            let values = Set(rows.map { $0[column] })
+            let full = values.reduce(headers[column].count) { Swift.max($0, $1.count) }
+            while widths[column] < full, Set(values.map { fit($0, column, widths[column]) }).count < values.count {
+                widths[column] += 1
+            }
+        }
         func line(_ cells: [String]) -> String {
             var text = ""
             for (column, cell) in cells.enumerated() {
-                var fitted = cell
-                if cell.count > widths[column] {
-                    fitted = shortenedAtStart.contains(column)
-                        ? "…" + String(cell.suffix(widths[column] - 1)) : String(cell.prefix(widths[column] - 1)) + "…"
-                }
+                let fitted = fit(cell, column, widths[column])
                 let padding = String(repeating: " ", count: widths[column] - fitted.count)
                 let last = column == cells.count - 1
                 switch alignments[column] {

@@ -41,6 +41,37 @@ struct CompareTests {
         #expect(comparison.selfRatio == 1)
     }
 
+    @Test("the baseline's own traces among the runs are not compared with it")
+    func baselineAmongRuns() throws {
+        let (baseline, method) = runs()
+        let comparisons = RunComparison.compare(baseline: baseline, runs: baseline + method, options: ComparisonOptions(resamples: 10))
+        #expect(comparisons.map(\.method) == ["h2o"])
+    }
+
+    @Test("nothing paired: the comparison names the keys whose values never meet")
+    func nothingPaired() throws {
+        let baseline = analyzeJSONL(trace(method: "vanilla", sample: "1", dep: 4, dataset: "gsm8k")).outcomes
+        let method = analyzeJSONL(trace(method: "h2o", sample: "1", dep: 2, dataset: "math")).outcomes
+        let comparison = try #require(RunComparison.compare(baseline: baseline, runs: method, options: ComparisonOptions(resamples: 10)).first)
+        #expect(comparison.paired == 0)
+        #expect(comparison.pairingKeys.filter(\.disagrees).map(\.key) == ["dataset"])
+        #expect(comparison.pairingKeys.first { $0.key == "dataset" }?.method == ["math"])
+        let bySample = try #require(RunComparison.compare(baseline: baseline, runs: method, options: ComparisonOptions(pairBy: ["sample"], resamples: 10)).first)
+        #expect(bySample.paired == 1 && bySample.pairingKeys.isEmpty)
+    }
+
+    @Test("resident_peak and kv_bytes_peak ratios beside the peak ratio")
+    func memoryHeldRatios() throws {
+        // The method hides half of its prompt: it reads 5 tokens at most but holds 9.
+        let base = "{\"deptrace\":1,\"method\":\"full\",\"sample\":\"1\",\"kv_bytes_per_token\":10}\n{\"step\":\"prefill\",\"q\":[0,8]}\n{\"step\":\"decode\",\"q\":[8,1]}\n{\"end\":{}}\n"
+        let hide = "{\"deptrace\":1,\"method\":\"masked\",\"sample\":\"1\",\"kv_bytes_per_token\":10}\n{\"step\":\"prefill\",\"q\":[0,8]}\n{\"hide\":[[0,4]]}\n{\"step\":\"decode\",\"q\":[8,1]}\n{\"end\":{}}\n"
+        let comparison = try #require(RunComparison.compare(baseline: analyzeJSONL(base).outcomes, runs: analyzeJSONL(hide).outcomes,
+                                                            options: ComparisonOptions(resamples: 10)).first)
+        #expect(comparison.peakRatio.value == 9.0 / 8.0 || (comparison.peakRatio.value ?? 0) > 1)
+        #expect(comparison.residentPeakRatio.value == 1)
+        #expect(comparison.kvBytesRatio.value == 1)
+    }
+
     @Test("unpaired samples are listed by id on both sides")
     func unpaired() throws {
         let (baseline, method) = runs()

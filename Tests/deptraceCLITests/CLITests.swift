@@ -171,7 +171,8 @@ struct StatsTests {
         #expect(objects.count == sampleNames.count)
         #expect(objects.compactMap { $0["file"]?.string } == sampleNames.sorted().map { "Traces/\($0).dtrace.jsonl" })
         for object in objects {
-            #expect(Set(object.keys) == Set(identityColumns + metricNames))
+            #expect(Set(object.keys) == Set(identityColumns + ["status"] + metricNames))
+            #expect(object["status"] == .string("complete"))
             let name = try #require(object["file"]?.string.flatMap(sampleName(ofFile:)))
             #expect(object["trace"] == .number(0))
             #expect(object["method"]?.string == sampleMethods[sampleNames.firstIndex(of: name)!])
@@ -218,7 +219,7 @@ struct StatsTests {
         try #require(rows.count == sampleNames.count + 2)
         #expect(rows.last == "")
         let header = rows[0].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
-        #expect(header == identityColumns + metricNames)
+        #expect(header == identityColumns + ["status"] + metricNames)
         for row in rows.dropFirst().dropLast() {
             let fields = row.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
             try #require(fields.count == header.count, "\(row)")
@@ -271,7 +272,7 @@ struct StatsTests {
             let name = sampleNames[sampleMethods.firstIndex(of: method)!]
             #expect(group["count"] == .number(1))
             let accuracy: Expected = switch documented("correct", of: name) {
-            case .bool(let correct): .number(correct ? 1 : 0)
+            case .bool(let correct): .number(correct ? 100 : 0)
             default: nil
             }
             #expect(accuracy.matches(group["accuracy"]), "\(method): accuracy")

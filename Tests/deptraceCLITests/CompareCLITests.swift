@@ -39,6 +39,8 @@ struct CompareCLITests {
             let object = array[0]
             #expect(Set(object.keys) == ["method", "baseline", "paired", "unpaired_method", "unpaired_baseline", "ratio", "ratio_lo", "ratio_hi",
                                          "geo_ratio", "geo_ratio_lo", "geo_ratio_hi", "peak_ratio", "peak_ratio_lo", "peak_ratio_hi",
+                                         "resident_peak_ratio", "resident_peak_ratio_lo", "resident_peak_ratio_hi",
+                                         "kv_bytes_ratio", "kv_bytes_ratio_lo", "kv_bytes_ratio_hi",
                                          "accuracy", "baseline_accuracy", "self_ratio"])
             #expect(object["ratio"] as? Double == 2)
             #expect((object["ratio_lo"] as? Double ?? 3) <= 2 && (object["ratio_hi"] as? Double ?? 0) >= 2)
@@ -114,7 +116,7 @@ struct CompareCLITests {
     @Test("audit of a simulated H2O run with budget 1024 against a claim of peak 1000 fails at the first offending step")
     func audit() throws {
         try withTemporaryDirectory { directory in
-            let simulate = try deptrace("simulate", "h2o", "--budget", "1024", "--prompt", "100", "--output", "1500", "--samples", "2", "--seed", "3", "-o", "h2o.dtrace.jsonl", in: directory)
+            let simulate = try deptrace("simulate", "h2o", "--budget", "1024", "--prompt-tokens", "100", "--output-tokens", "1500", "--samples", "2", "--seed", "3", "-o", "h2o.dtrace.jsonl", in: directory)
             #expect(simulate.status == 0, "\(simulate.stderr)")
             try "method,dataset,metric,value,tolerance\nh2o,,peak,1000,0\n".write(to: directory.appendingPathComponent("claims.csv"), atomically: true, encoding: .utf8)
             let result = try deptrace("audit", "h2o.dtrace.jsonl", "--budget", "1024", "--claims", "claims.csv", in: directory)

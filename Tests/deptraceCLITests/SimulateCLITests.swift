@@ -22,7 +22,7 @@ struct SimulateCLITests {
     func deterministicAndCompared() throws {
         try withTemporaryDirectory { directory in
             for name in ["a.dtrace", "b.dtrace"] {
-                let result = try deptrace("simulate", "h2o", "--budget", "64", "--heads", "2", "--prompt", "20", "--output", "200", "--samples", "3", "--seed", "9", "-o", name, in: directory)
+                let result = try deptrace("simulate", "h2o", "--budget", "64", "--heads", "2", "--prompt-tokens", "20", "--output-tokens", "200", "--samples", "3", "--seed", "9", "-o", name, in: directory)
                 #expect(result.status == 0, "\(result.stderr)")
             }
             let a = try Data(contentsOf: directory.appendingPathComponent("a.dtrace"))
@@ -38,9 +38,9 @@ struct SimulateCLITests {
 
     @Test("simulate then formula agree for the hand-made LightThinker trace")
     func formula() throws {
-        let form = try deptrace("formula", "anchor-thought", "--prompt", "4", "--output", "9", "--gist", "2", "--splits", "3,4", "--format", "csv")
+        let form = try deptrace("formula", "anchor-thought", "--prompt-tokens", "4", "--output-tokens", "9", "--gist", "2", "--splits", "3,4", "--format", "csv")
         #expect(form.stdout == "form,prompt,output,gist,dep,peak,compressions\nanchor-thought,4,9,2,79,14,2\n")
-        let trace = try deptrace("simulate", "lightthinker-thought", "--prompt", "4", "--output", "9", "--thoughts", "3,4", "--gist", "2", "-o", "-")
+        let trace = try deptrace("simulate", "lightthinker-thought", "--prompt-tokens", "4", "--output-tokens", "9", "--thoughts", "3,4", "--gist", "2", "-o", "-")
         let stats = try deptrace("stats", "-", "--columns", "dep,peak", "--format", "csv", stdin: trace.stdout)
         #expect(stats.stdout == "dep,peak\n79,14\n")
     }
@@ -49,7 +49,7 @@ struct SimulateCLITests {
         (["simulate", "window", "--budget", "5", "-o", "-"], "'--budget'"),
         (["simulate", "h2o", "--budget", "10", "--recent", "10", "-o", "-"], "'--recent'"),
         (["simulate", "anllm", "--thoughts", "3", "-o", "-"], "'--thoughts'"),
-        (["formula", "kvcache", "--prompt", "1", "--output", "2"], "'--cache-size'"),
+        (["formula", "kvcache", "--prompt-tokens", "1", "--output-tokens", "2"], "'--cache-size'"),
         (["stats", "--against-formula", "--group-by", "method", "Traces/"], "'--group-by'"),
     ])
     func usage(arguments: [String], message: String) throws {

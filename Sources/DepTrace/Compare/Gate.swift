@@ -9,12 +9,15 @@ public enum Gate {
         public var minRatio: Double?
         /// Maximum rise, in percent, of a group's mean Dep or mean peak over the previous run.
         public var maxRegression: Double?
+        /// Limits on any numeric metric, checked on every trace.
+        public var bounds: [MetricBound]
 
-        public init(maxPeak: Int? = nil, maxDep: Double? = nil, minRatio: Double? = nil, maxRegression: Double? = nil) {
+        public init(maxPeak: Int? = nil, maxDep: Double? = nil, minRatio: Double? = nil, maxRegression: Double? = nil, bounds: [MetricBound] = []) {
             self.maxPeak = maxPeak
             self.maxDep = maxDep
             self.minRatio = minRatio
             self.maxRegression = maxRegression
+            self.bounds = bounds
         }
     }
 
@@ -43,11 +46,12 @@ public enum Gate {
     ///   - baseline: the baseline run for `minRatio`.
     ///   - previous: the previous run for `maxRegression`.
     ///   - groupBy: header keys that form groups (suites); `method` when empty.
+    ///   - pairBy: header keys that pair a trace with its baseline trace.
     ///   - resamples, seed: for the ratio's bootstrap interval (shown in messages).
     /// - Returns: the checks, grouped by suite in order of first appearance.
     public static func evaluate(
         _ outcomes: [TraceOutcome], baseline: [TraceOutcome] = [], previous: [TraceOutcome] = [], limits: Limits,
-        groupBy: [String] = ["method"], resamples: Int = Bootstrap.defaultResamples, seed: UInt64 = 0
+        groupBy: [String] = ["method"], pairBy: [String] = ["sample", "dataset"], resamples: Int = Bootstrap.defaultResamples, seed: UInt64 = 0
     ) -> [Check] {
         let keys = groupBy.isEmpty ? ["method"] : groupBy
         func suite(_ outcome: TraceOutcome) -> String {
@@ -77,9 +81,20 @@ public enum Gate {
                     checks.append(Check(suite: name, name: "\(label): dep", passed: dep <= maxDep,
                                         message: "dep \(number(dep)) \(dep <= maxDep ? "<=" : ">") --max-dep \(number(maxDep))"))
                 }
+                for bound in limits.bounds {
+                    guard let value = metrics.value(named: bound.metric)?.doubleValue else {
+                        checks.append(Check(suite: name, name: "\(label): \(bound.metric)", passed: false,
+                                            message: "\(bound.metric) has no value in this trace\(bound.metric.contains("bytes") ? " (its header gives no kv_bytes_per_token)" : ""), so its \(bound.kind == .maximum ? "maximum" : "minimum") \(number(bound.limit)) cannot be checked"))
+                        continue
+                    }
+                    let passed = bound.passes(value)
+                    let relation = bound.kind == .maximum ? (passed ? "<=" : ">") : (passed ? ">=" : "<")
+                    checks.append(Check(suite: name, name: "\(label): \(bound.metric)", passed: passed,
+                                        message: "\(bound.metric) \(number(value)) \(relation) \(bound.kind == .maximum ? "maximum" : "minimum") \(number(bound.limit))"))
+                }
             }
             if let minRatio = limits.minRatio {
-                let options = ComparisonOptions(groupBy: keys.filter { $0 != "method" }, resamples: resamples, seed: seed)
+                let options = ComparisonOptions(pairBy: pairBy, groupBy: keys.filter { $0 != "method" }, resamples: resamples, seed: seed)
                 let comparisons = RunComparison.compare(baseline: baseline, runs: traces, options: options)
                 for comparison in comparisons {
                     let passed = (comparison.ratio.value ?? 0) >= minRatio
@@ -89,6 +104,10 @@ public enum Gate {
                         if let low = comparison.ratio.low, let high = comparison.ratio.high { message += " (95% interval \(number(low))–\(number(high)))" }
                     } else {
                         message = "no ratio: no sample is paired with the baseline run"
+                        let disagreeing = comparison.pairingKeys.filter(\.disagrees)
+                        if !disagreeing.isEmpty {
+                            message += " (" + disagreeing.map { "\($0.key): \(RunComparison.sampleOf($0.method)) here, \(RunComparison.sampleOf($0.baseline)) in the baseline" }.joined(separator: "; ") + ")"
+                        }
                     }
                     if !comparison.unpairedMethod.isEmpty { message += "; unpaired: \(comparison.unpairedMethod.joined(separator: ", "))" }
                     checks.append(Check(suite: name, name: "\(name): ratio vs baseline \(comparison.baseline)", passed: passed, message: message))

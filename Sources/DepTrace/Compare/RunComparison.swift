@@ -7,7 +7,8 @@ import Darwin
 #endif
 
 /// One method run set against a baseline run: traces paired by sample (and
-/// dataset), Dep and peak ratios with seeded bootstrap intervals, accuracies.
+/// dataset), ratios of Dep, of memory read (`peak`) and of memory held
+/// (`resident_peak`, `kv_bytes_peak`) with seeded bootstrap intervals, accuracies.
 public struct RunComparison: Sendable, Hashable {
     /// A point estimate with its 95% percentile-bootstrap interval.
     public struct Estimate: Sendable, Hashable {
@@ -40,8 +41,16 @@ public struct RunComparison: Sendable, Hashable {
     public var ratio: Estimate
     /// The geometric mean of `dep(baseline) / dep(method)` per paired sample.
     public var geoRatio: Estimate
-    /// `mean peak(baseline) / mean peak(method)` over the paired samples.
+    /// `mean peak(baseline) / mean peak(method)` over the paired samples: memory read.
     public var peakRatio: Estimate
+    /// `mean resident_peak(baseline) / mean resident_peak(method)`: memory held.
+    public var residentPeakRatio: Estimate
+    /// `mean kv_bytes_peak(baseline) / mean kv_bytes_peak(method)`, over the
+    /// paired samples whose two headers both give bytes per token.
+    public var kvBytesRatio: Estimate
+    /// When no sample is paired although both sides hold traces: each pairing
+    /// key with the values either side holds, the keys that disagree first.
+    public var pairingKeys: [KeyValues]
     /// Share of correct traces among the paired method traces that say either.
     public var accuracy: Double?
     public var baselineAccuracy: Double?
@@ -54,18 +63,28 @@ public struct RunComparison: Sendable, Hashable {
     public var baselineMeanPeak: Double?
 
     public var paired: Int { pairedSamples.count }
+
+    /// The values one pairing key takes in the method's and the baseline's traces.
+    public struct KeyValues: Sendable, Hashable {
+        public var key: String
+        /// Distinct values, in order of first appearance; `(none)` for a trace without the key.
+        public var method: [String]
+        public var baseline: [String]
+        /// Whether no value is shared: pairing on this key alone would pair nothing.
+        public var disagrees: Bool { Set(method).isDisjoint(with: baseline) }
+    }
 }
 
 /// How runs are paired and resampled.
 public struct ComparisonOptions: Sendable, Hashable {
-    /// Header keys that identify a sample; `dataset` is always added.
-    public var pairBy: [String] = ["sample"]
+    /// Header keys that identify a sample: traces pair when all of them agree.
+    public var pairBy: [String] = ["sample", "dataset"]
     /// Header keys that split the comparison into rows (besides `method`).
     public var groupBy: [String] = []
     public var resamples = Bootstrap.defaultResamples
     public var seed: UInt64 = 0
 
-    public init(pairBy: [String] = ["sample"], groupBy: [String] = [], resamples: Int = Bootstrap.defaultResamples, seed: UInt64 = 0) {
+    public init(pairBy: [String] = ["sample", "dataset"], groupBy: [String] = [], resamples: Int = Bootstrap.defaultResamples, seed: UInt64 = 0) {
         self.pairBy = pairBy
         self.groupBy = groupBy
         self.resamples = resamples
@@ -78,18 +97,23 @@ extension RunComparison {
     ///
     /// Method traces are split by their header's `method` and the `groupBy`
     /// keys (rows in order of first appearance); each row's traces are paired
-    /// with the baseline traces of the same group by the `pairBy` keys plus
-    /// `dataset`. Unanalysed traces are ignored (the caller reports them).
+    /// with the baseline traces of the same group by the `pairBy` keys.
+    /// Traces of `runs` that are also in `baseline` (the same file, index and
+    /// header) are left out. Unanalysed traces are ignored (the caller reports them, and leaves
+    /// partial traces out when it wants them out).
     /// - Returns: one comparison per method and group.
     /// - Complexity: O(rows × resamples × paired samples).
     public static func compare(baseline: [TraceOutcome], runs: [TraceOutcome], options: ComparisonOptions = ComparisonOptions()) -> [RunComparison] {
-        let pairKeys = options.pairBy + (options.pairBy.contains("dataset") ? [] : ["dataset"])
+        let pairKeys = options.pairBy.isEmpty ? ["sample"] : options.pairBy
         func text(_ outcome: TraceOutcome, _ key: String) -> String? { outcome.header?.text(forKey: key) }
         let baselineName = unique(baseline.compactMap { $0.metrics == nil ? nil : text($0, "method") ?? "(none)" }).joined(separator: "+")
 
         var rowOrder: [[String]] = []
         var rows: [[String]: [TraceOutcome]] = [:]
-        for outcome in runs where outcome.metrics != nil {
+        // The baseline's own traces are not a method run: a baseline folder inside the runs is left out.
+        struct Place: Hashable { var file: String, index: Int, header: TraceHeader? }
+        let baselinePlaces = Set(baseline.map { Place(file: $0.file, index: $0.index, header: $0.header) })
+        for outcome in runs where outcome.metrics != nil && !baselinePlaces.contains(Place(file: outcome.file, index: outcome.index, header: outcome.header)) {
             let key = [text(outcome, "method") ?? "(none)"] + options.groupBy.map { text(outcome, $0) ?? "(none)" }
             if rows[key] == nil { rowOrder.append(key) }
             rows[key, default: []].append(outcome)
@@ -147,6 +171,11 @@ extension RunComparison {
         let baseDep = pairs.map { $0.base.dep.doubleValue ?? .nan }
         let methodPeak = pairs.map { Double($0.method.peak) }
         let basePeak = pairs.map { Double($0.base.peak) }
+        let methodResident = pairs.map { Double($0.method.residentPeak) }
+        let baseResident = pairs.map { Double($0.base.residentPeak) }
+        let bytePairs = pairs.compactMap { pair in
+            pair.base.kvBytesPeak.doubleValue.flatMap { base in pair.method.kvBytesPeak.doubleValue.map { (base: base, method: $0) } }
+        }
         let logRatios = zip(baseDep, methodDep).map { base, method in base > 0 && method > 0 ? log(base / method) : .nan }
 
         var random = SeededRandom(seed: seed, 1)
@@ -165,6 +194,18 @@ extension RunComparison {
         }
         random = SeededRandom(seed: seed, 3)
         let peakRatio = ratioOfMeans(basePeak, methodPeak, resamples: resamples, random: &random)
+        random = SeededRandom(seed: seed, 4)
+        let residentRatio = ratioOfMeans(baseResident, methodResident, resamples: resamples, random: &random)
+        random = SeededRandom(seed: seed, 5)
+        let bytesRatio = ratioOfMeans(bytePairs.map(\.base), bytePairs.map(\.method), resamples: resamples, random: &random)
+        var keyValues: [KeyValues] = []
+        if pairs.isEmpty, !methodTraces.isEmpty, !baselineTraces.isEmpty {
+            keyValues = pairKeys.map { key in
+                KeyValues(key: key, method: unique(methodTraces.map { $0.header?.text(forKey: key) ?? "(none)" }),
+                          baseline: unique(baselineTraces.map { $0.header?.text(forKey: key) ?? "(none)" }))
+            }
+            keyValues = keyValues.filter(\.disagrees) + keyValues.filter { !$0.disagrees }
+        }
 
         func accuracy(_ metrics: [TraceMetrics]) -> Double? {
             let judged = metrics.compactMap(\.correct)
@@ -173,7 +214,8 @@ extension RunComparison {
         return RunComparison(
             method: method, baseline: baseline, group: group, pairedSamples: pairedIds,
             unpairedMethod: unpairedMethod, unpairedBaseline: unpairedBaseline, duplicateSamples: duplicates,
-            ratio: ratio, geoRatio: geo, peakRatio: peakRatio,
+            ratio: ratio, geoRatio: geo, peakRatio: peakRatio, residentPeakRatio: residentRatio, kvBytesRatio: bytesRatio,
+            pairingKeys: keyValues,
             accuracy: accuracy(pairs.map(\.method)), baselineAccuracy: accuracy(pairs.map(\.base)),
             selfRatio: Statistics.mean(pairs.compactMap { $0.method.selfRatio.doubleValue }.filter(\.isFinite)),
             meanDep: Statistics.mean(methodDep), baselineMeanDep: Statistics.mean(baseDep),
@@ -192,6 +234,12 @@ extension RunComparison {
             return bottom > 0 ? top / bottom : .nan
         }
         return Estimate(value: top / bottom, low: interval?.low, high: interval?.high)
+    }
+
+    /// Up to three values, quoted, and how many more: `"gsm8k", "math" and 4 more`.
+    public static func sampleOf(_ values: [String]) -> String {
+        let shown = values.prefix(3).map { "\"\($0)\"" }.joined(separator: ", ")
+        return values.count > 3 ? "\(shown) and \(values.count - 3) more" : shown
     }
 
     /// FNV-1a of the UTF-8 bytes: a hash that is the same in every process

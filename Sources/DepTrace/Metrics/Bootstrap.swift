@@ -1,7 +1,7 @@
 /// Percentile bootstrap intervals drawn with the project's seeded generator,
 /// so the same seed gives the same interval on every platform.
 public enum Bootstrap {
-    /// Resamples used when a caller does not choose (METRICS.md: 10,000).
+    /// Resamples used when a caller does not choose (docs/METRICS.md: 10,000).
     public static let defaultResamples = 10_000
 
     /// The 95% percentile-bootstrap interval of the mean of `values`.

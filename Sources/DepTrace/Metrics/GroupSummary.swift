@@ -20,7 +20,7 @@ public struct GroupSummary: Sendable {
     /// Share of traces whose `end` says `correct: true`, among those that say either.
     public var accuracy: Double?
 
-    /// The metrics summarised for groups: the numeric ones of METRICS.md.
+    /// The metrics summarised for groups: the numeric ones of docs/METRICS.md.
     public static let summarisedMetrics = MetricCatalog.names.filter { !["complete", "correct"].contains($0) }
 
     /// Groups `outcomes` (analysed ones only) by the header keys `keys`, in

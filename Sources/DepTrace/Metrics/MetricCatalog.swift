@@ -1,4 +1,4 @@
-/// The names and one-line meanings of the per-trace metrics, in the order of METRICS.md.
+/// The names and one-line meanings of the per-trace metrics, in the order of docs/METRICS.md.
 public enum MetricCatalog {
     /// A metric's name and what it measures.
     public struct Entry: Sendable {

@@ -1,4 +1,4 @@
-/// The per-trace metrics of METRICS.md.
+/// The per-trace metrics of docs/METRICS.md.
 ///
 /// Per-stream quantities are kept as exact integer sums over streams; the
 /// means the metrics report are taken only when they are read.

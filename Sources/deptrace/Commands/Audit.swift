@@ -21,8 +21,10 @@ struct Audit: ParsableCommand {
             --claims reads a paper's table as JSON (an array of objects) or CSV, with the \
             fields method, dataset, metric, value, tolerance; values may read 4.4M or 62.9%, \
             a tolerance 5% is relative, an empty dataset means the average over datasets, \
-            accuracy is in percent. Each cell gets measured, claimed, difference and verdict. \
-            Exit 1 when a trace or a claim fails.
+            accuracy is in percent. Each cell gets measured, claimed, difference and verdict, \
+            measured over the complete traces (partial ones, without an end record or \
+            damaged, are named and left out unless --include-incomplete). Exit 1 when a \
+            trace or a claim fails.
 
             Examples:
               deptrace audit runs/h2o/ --budget 1024
@@ -59,8 +61,18 @@ struct Audit: ParsableCommand {
         }
         for diagnostic in auditor.diagnostics { log.report(diagnostic) }
         let audits = auditor.traces.map { TraceAudit($0, budget: budget) }
-        let checks = ClaimCheck.check(claimList, against: auditor.traces)
-        output.write(AuditReport.text(audits, claims: checks, width: output.isTerminal ? output.terminalWidth : 80))
+        var measured = auditor.traces
+        if !claimList.isEmpty, !input.includeIncomplete {
+            var leftOut = PartialTraceTally()
+            measured = auditor.traces.filter { trace in
+                guard trace.outcome.isAnalysed, trace.outcome.status != .complete else { return true }
+                leftOut.add(trace.outcome)
+                return false
+            }
+            if let warning = leftOut.warning { log.report(warning) }
+        }
+        let checks = ClaimCheck.check(claimList, against: measured)
+        output.write(AuditReport.text(audits, claims: checks, width: TableWidth.of(output)))
         output.flush()
         if log.hasErrors || audits.contains(where: \.failed) || checks.contains(where: { $0.verdict != .pass }) { throw ExitCode(1) }
     }

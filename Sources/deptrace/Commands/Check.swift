@@ -6,16 +6,23 @@ import DepTraceReports
 struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
-        abstract: "Gate CI on limits: peak and Dep per trace, a ratio against a baseline, regressions against a previous run.",
+        abstract: "Gate CI on limits: any metric per trace, a ratio against a baseline, regressions against a previous run.",
         discussion: """
-            One verdict per trace and per group (--group-by, method by default). Exit codes: \
-            0 every check passed, 1 a check failed (or a trace is invalid), 2 usage error. \
-            --junit writes JUnit XML (one test case per check) that CI systems display; \
-            --markdown writes a summary for a pull-request comment.
+            One verdict per trace and per group (--group-by, method by default). --max and \
+            --min bound any numeric metric of every trace (METRIC=VALUE, repeatable; byte \
+            sizes such as 2GiB for kv_bytes_peak); --max-peak N and --max-dep N are \
+            --max peak=N and --max dep=N. Partial traces (no end record, or damaged) are \
+            left out unless --include-incomplete; the baseline's own files are left out of \
+            the runs checked against it. Exit codes: 0 every check passed, 1 a check failed \
+            (or a trace is invalid), 2 usage error. --junit writes JUnit XML (one test case \
+            per check) that CI systems display; --markdown writes a summary for a \
+            pull-request comment: the failures and a one-line verdict (every check with \
+            --verbose).
 
             Examples:
               deptrace check runs/ --max-peak 1024 --max-dep 5e6
-              deptrace check runs/h2o/ --min-ratio 3 --baseline runs/vanilla/ --junit check.xml
+              deptrace check runs/ --max resident_peak=1024 --max kv_bytes_peak=2GiB
+              deptrace check runs/ --min-ratio 3 --baseline runs/vanilla/ --junit check.xml
               deptrace check runs/ --max-regression 5 --previous main-runs/ --markdown summary.md
             """
     )
@@ -27,6 +34,12 @@ struct Check: ParsableCommand {
 
     @Option(name: .customLong("max-dep"), help: ArgumentHelp("Fail any trace whose dep exceeds this.", valueName: "n"))
     var maxDep: Double?
+
+    @Option(name: .customLong("max"), help: ArgumentHelp("Fail any trace whose metric exceeds the value: METRIC=VALUE, such as resident_peak=1024 or kv_bytes_peak=2GiB; repeatable.", valueName: "metric=value"))
+    var maxima: [String] = []
+
+    @Option(name: .customLong("min"), help: ArgumentHelp("Fail any trace whose metric falls below the value: METRIC=VALUE; repeatable.", valueName: "metric=value"))
+    var minima: [String] = []
 
     @Option(name: .customLong("min-ratio"), help: ArgumentHelp("Fail a group whose ratio of mean Dep against --baseline is below this.", valueName: "r"))
     var minRatio: Double?
@@ -43,6 +56,9 @@ struct Check: ParsableCommand {
     @Option(name: .customLong("group-by"), help: ArgumentHelp("Comma-separated header keys that form the groups checked together.", valueName: "keys"))
     var groupBy: String = "method"
 
+    @Option(name: .customLong("pair-by"), help: ArgumentHelp("--min-ratio: comma-separated header keys on which a trace and its baseline trace must agree.", valueName: "keys"))
+    var pairBy: String = "sample,dataset"
+
     @Option(help: ArgumentHelp("Write JUnit XML of every check to this file.", valueName: "file"))
     var junit: String?
 
@@ -52,13 +68,17 @@ struct Check: ParsableCommand {
     @Option(help: ArgumentHelp("Seed of the bootstrap interval shown with --min-ratio.", valueName: "n"))
     var seed: UInt64 = 0
 
-    @Flag(help: "Print passed checks too.")
+    @Flag(help: "Print passed checks too, and list them in the --markdown summary.")
     var verbose = false
 
     func validate() throws {
-        if maxPeak == nil, maxDep == nil, minRatio == nil, maxRegression == nil {
-            throw ValidationError("give at least one of '--max-peak', '--max-dep', '--min-ratio', '--max-regression'.")
+        if maxPeak == nil, maxDep == nil, minRatio == nil, maxRegression == nil, maxima.isEmpty, minima.isEmpty {
+            throw ValidationError("give at least one of '--max', '--min', '--max-peak', '--max-dep', '--min-ratio', '--max-regression'.")
         }
+        _ = try bounds()
+        if Stats.list(pairBy).isEmpty { throw ValidationError("'--pair-by' needs at least one header key.") }
+        try RunLoader.requireExisting(baseline, option: "--baseline")
+        try RunLoader.requireExisting(previous, option: "--previous")
         if minRatio != nil, baseline.isEmpty { throw ValidationError("'--min-ratio' needs '--baseline'.") }
         if minRatio == nil, !baseline.isEmpty { throw ValidationError("'--baseline' is only used with '--min-ratio'.") }
         if maxRegression != nil, previous.isEmpty { throw ValidationError("'--max-regression' needs '--previous'.") }
@@ -67,21 +87,35 @@ struct Check: ParsableCommand {
         if Stats.list(groupBy).isEmpty { throw ValidationError("'--group-by' needs at least one header key.") }
     }
 
+    /// The `--max` and `--min` bounds, in the order given.
+    func bounds() throws -> [MetricBound] {
+        do throws(MetricBoundError) {
+            return try maxima.map { text throws(MetricBoundError) in try MetricBound(parsing: text, kind: .maximum) }
+                + minima.map { text throws(MetricBoundError) in try MetricBound(parsing: text, kind: .minimum) }
+        } catch {
+            throw ValidationError("'--\(maxima.contains(error.text) ? "max" : "min")' \(error)")
+        }
+    }
+
     func run() throws {
         let output = TextOutput.standardOutput
         let progress = ProgressReporter(enabled: input.noProgress ? false : nil)
         let log = DiagnosticLog(progress: progress)
-        let outcomes = RunLoader.outcomes(input.paths, input: input, log: log, progress: progress)
-        let base = baseline.isEmpty ? [] : RunLoader.outcomes(baseline, input: input, log: log, progress: progress)
+        let baseInputs = input.archive.readables(baseline, perEntry: false, log: log)
+        let base = baseline.isEmpty ? [] : RunLoader.outcomes(baseInputs, input: input, log: log, progress: progress)
+        let outcomes = RunLoader.outcomes(input.paths, input: input, log: log, progress: progress, excluding: baseInputs)
         let before = previous.isEmpty ? [] : RunLoader.outcomes(previous, input: input, log: log, progress: progress)
-        let limits = Gate.Limits(maxPeak: maxPeak, maxDep: maxDep, minRatio: minRatio, maxRegression: maxRegression)
-        let checks = Gate.evaluate(outcomes, baseline: base, previous: before, limits: limits, groupBy: Stats.list(groupBy), seed: seed)
+        let grouping = Stats.list(groupBy)
+        try RunLoader.requireKeys(grouping, option: "--group-by", in: outcomes)
+        if minRatio != nil { try RunLoader.requireKeys(Stats.list(pairBy).filter { !RunLoader.standardPairKeys.contains($0) }, option: "--pair-by", in: outcomes + base) }
+        let limits = Gate.Limits(maxPeak: maxPeak, maxDep: maxDep, minRatio: minRatio, maxRegression: maxRegression, bounds: try bounds())
+        let checks = Gate.evaluate(outcomes, baseline: base, previous: before, limits: limits, groupBy: grouping, pairBy: Stats.list(pairBy), seed: seed)
         if let junit {
             let bytes = try JUnitReport.render(checks)
             try FileSystem.write(bytes, to: junit)
         }
         if let markdown {
-            try FileSystem.write(Array(GateReport.markdown(checks).utf8), to: markdown)
+            try FileSystem.write(Array(GateReport.markdown(checks, verbose: verbose).utf8), to: markdown)
         }
         output.write(GateReport.text(checks, verbose: verbose))
         output.flush()

@@ -22,10 +22,10 @@ struct Formula: ParsableCommand {
                 to S. 'deptrace stats --against-formula' compares traces with their forms.
 
                 Examples:
-                  deptrace formula normal --prompt 6 --output 5
-                  deptrace formula kvcache --prompt 150 --output 2000 --cache-size 1024
-                  deptrace formula anchor-thought --prompt 4 --output 9 --gist 2 --splits 3,4
-                  deptrace formula anchor-token --prompt 100 --output 1000 --gist 8 --every 64
+                  deptrace formula normal --prompt-tokens 6 --output-tokens 5
+                  deptrace formula kvcache --prompt-tokens 150 --output-tokens 2000 --cache-size 1024
+                  deptrace formula anchor-thought --prompt-tokens 4 --output-tokens 9 --gist 2 --splits 3,4
+                  deptrace formula anchor-token --prompt-tokens 100 --output-tokens 1000 --gist 8 --every 64
                 """
         )
     }()
@@ -33,10 +33,10 @@ struct Formula: ParsableCommand {
     @Argument(help: ArgumentHelp("The form: normal, kvcache, anchor-thought or anchor-token.", valueName: "form"))
     var form: ClosedForm
 
-    @Option(help: ArgumentHelp("Prompt tokens.", valueName: "P"))
+    @Option(name: [.customLong("prompt-tokens"), .customLong("prompt")], help: ArgumentHelp("Prompt tokens.", valueName: "P"))
     var prompt: Int
 
-    @Option(help: ArgumentHelp("Output tokens.", valueName: "L"))
+    @Option(name: .customLong("output-tokens"), help: ArgumentHelp("Output tokens.", valueName: "L"))
     var output: Int
 
     @Option(name: .customLong("cache-size"), help: ArgumentHelp("kvcache: the cache size.", valueName: "S"))
@@ -62,7 +62,7 @@ struct Formula: ParsableCommand {
         for (flag, given, forms) in applies where given && !forms.contains(form) {
             throw ValidationError("'\(flag)' does not apply to '\(form.rawValue)'.")
         }
-        for (flag, value) in [("--prompt", prompt), ("--output", output)] where value < 0 || value > SimulationSample.lengthLimit {
+        for (flag, value) in [("--prompt-tokens", prompt), ("--output-tokens", output)] where value < 0 || value > SimulationSample.lengthLimit {
             throw ValidationError("'\(flag)' must be in 0...\(SimulationSample.lengthLimit).")
         }
         if form == .kvcache, cacheSize == nil { throw ValidationError("'kvcache' needs '--cache-size'.") }

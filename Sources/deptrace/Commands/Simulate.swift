@@ -11,7 +11,7 @@ struct Simulate: ParsableCommand {
                 Methods:
                 \(SimulationMethod.allCases.map { HelpText.entry($0.rawValue, $0.summary) }.joined(separator: "\n"))
 
-                Lengths: --prompt P --output L give every sample those lengths; without them \
+                Lengths: --prompt-tokens P --output-tokens L give every sample those lengths; without them \
                 they are drawn per sample from the seed (median prompt \(SimulationSample.defaultPromptMedian), \
                 output \(SimulationSample.defaultOutputMedian), right-skewed); --lengths-from FILE reads one \
                 sample per line: PROMPT OUTPUT [THOUGHT ...]. Thoughts (sentences for anllm) come from \
@@ -26,15 +26,15 @@ struct Simulate: ParsableCommand {
                 tokens. SepLLM's separators are the given positions or each token with \
                 probability --separator-rate.
 
-                OUT is JSON Lines or binary by its name (.dtrace is binary) unless --to says. \
+                The file (-o, --output) is JSON Lines or binary by its name (.dtrace is binary) unless --to says. \
                 Headers carry method, dataset, sample, budget and meta (origin, seed, the closed \
                 form the trace is read with, the parameters); the same seed gives the same bytes. \
                 'deptrace stats --against-formula' compares the traces with their closed forms.
 
                 Examples:
-                  deptrace simulate vanilla --prompt 150 --output 2000 -o vanilla.dtrace.jsonl
+                  deptrace simulate vanilla --prompt-tokens 150 --output-tokens 2000 --output vanilla.dtrace.jsonl
                   deptrace simulate h2o --budget 512 --recent 256 --layers 2 --heads 4 --samples 50 --seed 1 -o h2o.dtrace
-                  deptrace simulate lightthinker-thought --prompt 4 --output 9 --thoughts 3,4 --gist 2 -o lt.dtrace.jsonl
+                  deptrace simulate lightthinker-thought --prompt-tokens 4 --output-tokens 9 --thoughts 3,4 --gist 2 -o lt.dtrace.jsonl
                   deptrace simulate anllm --lengths-from lengths.txt -o anllm.dtrace
                 """
         )
@@ -43,11 +43,11 @@ struct Simulate: ParsableCommand {
     @Argument(help: ArgumentHelp("The method: \(SimulationMethod.allCases.map(\.rawValue).joined(separator: ", ")).", valueName: "method"))
     var method: SimulationMethod
 
-    @Option(help: ArgumentHelp("Prompt tokens of every sample (default: drawn per sample).", valueName: "P"))
+    @Option(name: [.customLong("prompt-tokens"), .customLong("prompt")], help: ArgumentHelp("Prompt tokens of every sample (default: drawn per sample).", valueName: "P"))
     var prompt: Int?
 
-    @Option(help: ArgumentHelp("Output tokens of every sample (default: drawn per sample).", valueName: "L"))
-    var output: Int?
+    @Option(name: .customLong("output-tokens"), help: ArgumentHelp("Output tokens of every sample (default: drawn per sample).", valueName: "L"))
+    var outputTokens: Int?
 
     @Option(name: .customLong("lengths-from"), help: ArgumentHelp("A file with one sample per line: PROMPT OUTPUT [THOUGHT ...].", valueName: "file"))
     var lengthsFrom: String?
@@ -97,19 +97,42 @@ struct Simulate: ParsableCommand {
     @Option(help: ArgumentHelp("lightthinker-token: output tokens per compression (default 64).", valueName: "k"))
     var every: Int?
 
-    @Option(help: ArgumentHelp("anllm, lightthinker-thought: comma-separated thought lengths (needs --output).", valueName: "list"))
+    @Option(help: ArgumentHelp("anllm, lightthinker-thought: comma-separated thought lengths (needs --output-tokens).", valueName: "list"))
     var thoughts: String?
 
     @Option(name: .customLong("thought-mean"), help: ArgumentHelp("anllm, lightthinker-thought: mean drawn thought length (default 80).", valueName: "n"))
     var thoughtMean: Int?
 
-    @Option(name: [.customShort("o"), .customLong("out")], help: ArgumentHelp("The file to write, or - for standard output.", valueName: "out"))
-    var out: String
+    // An array, so that the old spelling '--output L -o FILE' is caught rather than one value lost.
+    @Option(name: [.customShort("o"), .customLong("output"), .customLong("out")], help: ArgumentHelp("The file to write, or - for standard output (give it once).", valueName: "file"))
+    var outputs: [String] = []
 
-    @Option(help: ArgumentHelp("Output encoding: jsonl or binary (default: from OUT's name).", valueName: "encoding"))
+    /// Output tokens given the old way, `--output L` beside `-o FILE`.
+    private var legacyOutputTokens: Int? {
+        guard outputs.count == 2 else { return nil }
+        let numbers = outputs.compactMap { Int($0) }
+        return numbers.count == 1 ? numbers[0] : nil
+    }
+
+    /// The output tokens, from '--output-tokens' or the old spelling.
+    var output: Int? { outputTokens ?? legacyOutputTokens }
+
+    /// The file to write.
+    var out: String {
+        outputs.count == 2 && legacyOutputTokens != nil ? outputs.first { Int($0) == nil } ?? "-" : outputs.first ?? "-"
+    }
+
+    @Option(help: ArgumentHelp("Output encoding: jsonl or binary (default: from the file's name).", valueName: "encoding"))
     var to: TraceWriter.Encoding?
 
     func validate() throws {
+        if outputs.isEmpty { throw ValidationError("'--output' (-o) is required: the file to write, or - for standard output.") }
+        if outputs.count > 1, legacyOutputTokens == nil || outputTokens != nil {
+            throw ValidationError("'--output' (-o) names the one file to write; it was given \(outputs.count) times (output tokens are '--output-tokens').")
+        }
+        if outputs.count == 1, Int(outputs[0]) != nil {
+            throw ValidationError("'--output \(outputs[0])' names the file to write; output tokens are '--output-tokens \(outputs[0])' (write './\(outputs[0])' for a file of that name).")
+        }
         let applies: [(String, Bool, Set<SimulationMethod>)] = [
             ("--sinks", sinks != nil, [.window]), ("--window", window != nil, [.window]),
             ("--budget", budget != nil, [.h2o, .sepllm]), ("--recent", recent != nil, [.h2o, .sepllm]),
@@ -125,13 +148,13 @@ struct Simulate: ParsableCommand {
         }
         if separators != nil, separatorRate != nil { throw ValidationError("'--separators' and '--separator-rate' are mutually exclusive.") }
         if lengthsFrom != nil {
-            for (flag, given) in [("--prompt", prompt != nil), ("--output", output != nil), ("--samples", samples != nil), ("--thoughts", thoughts != nil)] where given {
+            for (flag, given) in [("--prompt-tokens", prompt != nil), ("--output-tokens", output != nil), ("--samples", samples != nil), ("--thoughts", thoughts != nil)] where given {
                 throw ValidationError("'--lengths-from' and '\(flag)' are mutually exclusive.")
             }
         }
-        if thoughts != nil, output == nil { throw ValidationError("'--thoughts' needs '--output'.") }
+        if thoughts != nil, output == nil { throw ValidationError("'--thoughts' needs '--output-tokens'.") }
         if let samples, samples < 1 { throw ValidationError("'--samples' must be 1 or more.") }
-        for (flag, value) in [("--prompt", prompt), ("--output", output)] {
+        for (flag, value) in [("--prompt-tokens", prompt), ("--output-tokens", output)] {
             if let value, value < 0 || value > SimulationSample.lengthLimit {
                 throw ValidationError("'\(flag)' must be in 0...\(SimulationSample.lengthLimit).")
             }
@@ -177,6 +200,10 @@ struct Simulate: ParsableCommand {
     }
 
     func run() throws {
+        if let legacy = legacyOutputTokens, outputTokens == nil {
+            TextOutput.standardError.write("warning: '--output \(legacy)' read as output tokens, the old spelling; write '--output-tokens \(legacy)' ('--output' names the file to write).\n")
+            TextOutput.standardError.flush()
+        }
         let simulator = try Simulator(simulationConfiguration())
         var list: [SimulationSample]
         if let lengthsFrom {

@@ -8,11 +8,15 @@ struct Stats: ParsableCommand {
             commandName: "stats",
             abstract: "Print the metrics of every trace, or statistics per group of traces.",
             discussion: """
-                One row per trace; with --group-by, one row per group with count, mean, median, \
-                p90, p99 and sum (quantiles interpolate linearly, as numpy and pandas do). Invalid \
-                traces are reported on standard error and skipped; the exit code is then 1.
+                One row per trace, with its status (complete, incomplete: no end record, or \
+                damaged); the table adds resident_peak where a trace holds more than it reads, \
+                and status where a trace is partial. With --group-by, one row per group with \
+                count, mean, median, p90, p99 and sum (quantiles interpolate linearly, as numpy \
+                and pandas do) over the complete traces (--include-incomplete counts the partial \
+                ones too). Invalid traces are reported on standard error and skipped; the exit \
+                code is then 1. Tables are shortened only on a terminal (to COLUMNS if set).
 
-                Metrics (see METRICS.md; per-stream values are means over streams):
+                Metrics (see docs/METRICS.md; per-stream values are means over streams):
                 \(MetricHelp.text)
 
                 Examples:
@@ -77,17 +81,22 @@ struct Stats: ParsableCommand {
                 guard let metrics = outcome.metrics else { return }
                 rows.append((outcome, FormulaComparison(header: outcome.header, metrics: metrics)))
             }
-            output.write(FormulaReport.render(rows, format: format, width: output.isTerminal ? output.terminalWidth : 80))
+            output.write(FormulaReport.render(rows, format: format, width: TableWidth.of(output)))
             output.flush()
             if log.hasErrors { throw ExitCode(1) }
             return
         }
-        if grouping == nil { output.write(report.begin()) }
-        input.analyze(inputs, log: log, progress: progress) { outcome in
-            guard outcome.isAnalysed else { return }
-            if grouping != nil { analysed.append(outcome) } else { output.write(report.add(outcome)) }
+        if let grouping {
+            analysed = RunLoader.outcomes(inputs, input: input, log: log, progress: progress).filter(\.isAnalysed)
+            try RunLoader.requireKeys(grouping, option: "--group-by", in: analysed)
+        } else {
+            output.write(report.begin())
+            input.analyze(inputs, log: log, progress: progress) { outcome in
+                guard outcome.isAnalysed else { return }
+                output.write(report.add(outcome))
+            }
         }
-        let width = output.isTerminal ? output.terminalWidth : 80
+        let width = TableWidth.of(output)
         if let grouping, self.format.isPaperFormat {
             let table = GroupReport.paperTable(GroupSummary.group(analysed, by: grouping), keys: grouping)
             output.write(self.format == .latex ? table.latex(highlight: highlight) : table.markdown(highlight: highlight))
