@@ -149,6 +149,31 @@ struct TableWidthTests {
     }
 }
 
+extension TableWidthTests {
+    /// script(1) from util-linux, which runs a command on a pseudo-terminal.
+    static let script = ["/usr/bin/script", "/bin/script"].first { FileManager.default.isExecutableFile(atPath: $0) }
+
+    @Test("on a terminal COLUMNS sets the width, and shortened values that differ still read differently",
+          .enabled(if: script != nil, "script(1) is not installed (Debian: bsdutils)"))
+    func terminalHonoursColumns() throws {
+        let script = try #require(Self.script)
+        try withTemporaryDirectory { directory in
+            try write(trace("lightthinker-thought-with-a-long-name", 1, dep: 10) + trace("lightthinker-token-with-a-long-name", 2, dep: 12), "t.dtrace.jsonl", in: directory)
+            let binary = productsDirectory.appendingPathComponent("deptrace").path
+            func table(columns: String) throws -> [String] {
+                let result = try runProcess(URL(fileURLWithPath: script), ["-qec", "'\(binary)' stats t.dtrace.jsonl --columns method,dep", "/dev/null"],
+                                            currentDirectory: directory, environment: ["COLUMNS": columns])
+                return result.stdout.replacingOccurrences(of: "\r", with: "").split(separator: "\n").map(String.init)
+            }
+            let narrow = try table(columns: "20"), wide = try table(columns: "200")
+            #expect(wide.contains { $0.hasPrefix("lightthinker-thought-with-a-long-name") }, "\(wide)")
+            let methods = narrow.dropFirst().map { String($0.split(separator: " ").first ?? "") }
+            #expect(methods.count == 2 && methods.allSatisfy { $0.hasSuffix("…") }, "\(narrow)")
+            #expect(Set(methods).count == 2, "\(narrow)")
+        }
+    }
+}
+
 @Suite("issue 22: pairing")
 struct PairingTests {
     @Test("compare --baseline runs/vanilla/ runs/ compares h2o only; check --min-ratio with the baseline inside passes")
