@@ -65,7 +65,7 @@ public enum DepChart {
             let numbers = values[key] ?? []
             var random = SeededRandom(seed: seed &+ UInt64(index) &* 0x9E37_79B9)
             let (low, high) = Bootstrap.meanInterval(numbers, resamples: resamples, using: &random)
-            return Bar(category: key[0], subgroup: key.count > 1 ? key[1] : nil, count: numbers.count,
+            return Bar(category: key.first ?? "(none)", subgroup: key.count > 1 ? key[1] : nil, count: numbers.count,
                        mean: Statistics.mean(numbers) ?? 0, low: low, high: high)
         }
     }
@@ -94,7 +94,7 @@ public enum DepChart {
         let top = bars.map { max($0.high, $0.mean) }.max() ?? 1
         let bottom = min(0, bars.map { min($0.low, $0.mean) }.min() ?? 0)
         let y = NiceScale(minimum: bottom, maximum: top * 1.1, ticks: max(2, Int(height / 70)), pixels: p.top...p.bottom, reversed: true)
-        var axes = frame.axes(x: nil, y: y, xLabel: keys[0], yLabel: "mean per trace: \(MetricUnit.shortLabel(metric))")
+        var axes = frame.axes(x: nil, y: y, xLabel: keys.first ?? "group", yLabel: "mean per trace: \(MetricUnit.shortLabel(metric))")
         for (index, label) in labels.enumerated() {
             let cx = p.left + slot * (Double(index) + 0.5)
             let style = rotate ? TextStyle(size: 11, anchor: .end, rotation: -35, fill: Palette.axis) : TextStyle(size: 11, anchor: .middle, fill: Palette.axis)

@@ -90,7 +90,8 @@ public enum MaskChart {
         guard extent.found, stream < extent.streamCount, extent.steps > 0 else { return nil }
         let size = plotSize(width: width, height: height)
         let rowsPerBin = (extent.steps + size.rows - 1) / size.rows
-        let idsPerBin = Swift.max(1, (extent.idEnd + size.columns - 1) / size.columns)
+        // Rounded up without adding first: ids reach up to Int.max.
+        let idsPerBin = Swift.max(1, extent.idEnd / size.columns + (extent.idEnd % size.columns == 0 ? 0 : 1))
         var collector = MaskCollector(traceIndex: traceIndex, stream: stream, rowsPerBin: rowsPerBin, idsPerBin: idsPerBin, idEnd: extent.idEnd)
         _ = input.analyze(options: options, observer: &collector)
         let name = collector.header?.method ?? input.displayName
@@ -106,8 +107,8 @@ public enum MaskChart {
             let rowSteps = rowIndex < collector.stepsPerRow.count ? collector.stepsPerRow[rowIndex] : collector.rowsPerBin
             var runs: [(run: Range<Int>, shares: [Int])] = []
             for (column, counts) in row.enumerated() {
-                let ids = Swift.max(0, Swift.min(idEnd, (column + 1) * k) - column * k)
-                let pairs = ids * rowSteps
+                let ids = Swift.max(0, Swift.min(idEnd, MaskCollector.saturated(column + 1, k)) - column * k)
+                let pairs = Double(ids) * Double(rowSteps)
                 let values = [counts.visible, counts.created, counts.hidden, counts.freed]
                 for state in State.allCases where values[state.rawValue] > 0 { present.insert(state) }
                 let shares = quantise(values, total: pairs)
@@ -128,10 +129,10 @@ public enum MaskChart {
     /// `values` out of `total` in steps of 1 / ``shareSteps``, by largest
     /// remainder (with the pairs not yet created as a fifth share), so the
     /// shares of a cell add up to a whole.
-    static func quantise(_ values: [Int], total: Int) -> [Int] {
+    static func quantise(_ values: [Double], total: Double) -> [Int] {
         guard total > 0 else { return values.map { _ in 0 } }
         let all = values + [Swift.max(0, total - values.reduce(0, +))]
-        let exact = all.map { Double($0) * Double(shareSteps) / Double(total) }
+        let exact = all.map { $0 * Double(shareSteps) / total }
         var shares = exact.map { Int($0.rounded(.down)) }
         var left = shareSteps - shares.reduce(0, +)
         let order = exact.indices.sorted { (exact[$0] - Double(shares[$0]), -$0) > (exact[$1] - Double(shares[$1]), -$1) }
@@ -150,7 +151,7 @@ public enum MaskChart {
         func close(_ key: Key, from first: Int, to end: Int) {
             done.append(Cell(
                 steps: (first * rowsPerBin)..<Swift.min(steps, end * rowsPerBin),
-                ids: (key.run.lowerBound * idsPerBin)..<Swift.min(idEnd, key.run.upperBound * idsPerBin),
+                ids: (key.run.lowerBound * idsPerBin)..<Swift.min(idEnd, MaskCollector.saturated(key.run.upperBound, idsPerBin)),
                 shares: key.shares))
         }
         for (row, runs) in rows.enumerated() {

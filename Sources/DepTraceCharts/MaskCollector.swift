@@ -55,7 +55,9 @@ public struct MaskCollector: TraceObserver {
     private var stepIndex = 0
     private var created = IntervalSet()
     /// Per state: pairs counted in partial columns, and a difference array of whole columns.
-    private var partial: [[Int]] = []
+    /// Kept as `Double`: pairs of a cell are ids × steps, which overflow `Int` when ids reach `Int.max`
+    /// (and stay exact below 2^53 pairs, far beyond any real cell).
+    private var partial: [[Double]] = []
     private var whole: [[Int]] = []
 
     /// - Parameter idEnd: one past the largest id (from ``TraceExtentCollector``).
@@ -64,27 +66,34 @@ public struct MaskCollector: TraceObserver {
         self.stream = stream
         self.rowsPerBin = Swift.max(1, rowsPerBin)
         self.idsPerBin = Swift.max(1, idsPerBin)
-        columns = Swift.max(1, (Swift.max(0, idEnd) + self.idsPerBin - 1) / self.idsPerBin)
+        let ids = Swift.max(0, idEnd)
+        columns = Swift.max(1, ids / self.idsPerBin + (ids % self.idsPerBin == 0 ? 0 : 1))
         resetRow()
     }
 
     private mutating func resetRow() {
-        partial = Array(repeating: Array(repeating: 0, count: columns), count: 4)
+        partial = Array(repeating: Array(repeating: 0.0, count: columns), count: 4)
         whole = Array(repeating: Array(repeating: 0, count: columns + 1), count: 4)
+    }
+
+    /// `a × b`, or `Int.max` where that overflows (the end of the last column when ids reach `Int.max`).
+    static func saturated(_ a: Int, _ b: Int) -> Int {
+        let (product, overflow) = a.multipliedReportingOverflow(by: b)
+        return overflow ? Int.max : product
     }
 
     /// Adds one pair per id of `range` to `state`'s counts (ids past the last column are ignored).
     private mutating func add(_ range: Range<Int>, state: Int) {
         let k = idsPerBin
-        let low = Swift.max(0, range.lowerBound), high = Swift.min(range.upperBound, columns * k)
+        let low = Swift.max(0, range.lowerBound), high = Swift.min(range.upperBound, Self.saturated(columns, k))
         guard low < high else { return }
         let first = low / k, last = (high - 1) / k
         if first == last {
-            partial[state][first] += high - low
+            partial[state][first] += Double(high - low)
             return
         }
-        partial[state][first] += (first + 1) * k - low
-        partial[state][last] += high - last * k
+        partial[state][first] += Double(Self.saturated(first + 1, k) - low)
+        partial[state][last] += Double(high - last * k)
         if first + 1 < last {
             whole[state][first + 1] += 1
             whole[state][last] -= 1
@@ -95,10 +104,10 @@ public struct MaskCollector: TraceObserver {
         var row = [MaskCellCounts](repeating: MaskCellCounts(), count: columns)
         var running = [0, 0, 0, 0]
         for column in 0..<columns {
-            var values = [0, 0, 0, 0]
+            var values = [0.0, 0.0, 0.0, 0.0]
             for state in 0..<4 {
                 running[state] += whole[state][column]
-                values[state] = partial[state][column] + running[state] * idsPerBin
+                values[state] = partial[state][column] + Double(running[state]) * Double(idsPerBin)
             }
             row[column] = MaskCellCounts(attended: values[0], created: values[1], resident: values[2], existing: values[3])
         }

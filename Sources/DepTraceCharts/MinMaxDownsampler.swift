@@ -73,7 +73,7 @@ public struct MinMaxDownsampler: Sendable {
     /// The largest value and its first step, or nil when empty.
     public var peak: (step: Int, value: Int)? {
         var best: Bucket?
-        for bucket in buckets where best == nil || bucket.maximum > best!.maximum { best = bucket }
+        for bucket in buckets where bucket.maximum > (best?.maximum ?? Int.min) || best == nil { best = bucket }
         return best.map { ($0.maximumStep, $0.maximum) }
     }
 }

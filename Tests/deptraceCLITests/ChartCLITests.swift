@@ -99,4 +99,24 @@ import _DepTraceTestSupport
             #expect(text.contains("accuracy and mean over the same traces"))
         }
     }
+
+    /// Every example of `chart --help` runs on the shipped traces and writes its chart.
+    @Test func helpExamplesRun() throws {
+        let help = try deptrace("chart", "--help")
+        let examples = help.stdout.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { $0.hasPrefix("deptrace chart ") }
+        #expect(examples.count >= 5)
+        try withTemporaryDirectory { directory in
+            // The examples name Traces/... and write beside it: a folder of their own with a link to the traces.
+            try FileManager.default.createSymbolicLink(at: directory.appendingPathComponent("Traces"), withDestinationURL: repositoryRoot.appendingPathComponent("Traces"))
+            for example in examples {
+                let words = example.split(separator: " ").dropFirst().map(String.init)
+                let result = try runDepTrace(words, currentDirectory: directory)
+                #expect(result.status == 0, "\(example): \(result.stderr)")
+                if let index = words.firstIndex(of: "-o"), index + 1 < words.count {
+                    let output = words[index + 1]
+                    #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent(output).path), "\(example)")
+                }
+            }
+        }
+    }
 }

@@ -43,13 +43,11 @@ struct Chart: ParsableCommand {
 
                 Examples:
                   deptrace chart timeline Traces/lightthinker.dtrace.jsonl -o lt.svg
-                  deptrace chart timeline Traces/simulated/ --title "Seven methods" -o all.svg
-                  deptrace chart timeline Traces/kvpress/ --width 6.5in --height 3in -o kv.pdf
+                  deptrace chart timeline Traces/kvpress/ --width 6.5in -o kvpress.svg
                   deptrace chart dep Traces/simulated/ --metric peak --seed 7 -o peak.svg
-                  deptrace chart hist Traces/simulated/lightthinker-thought.dtrace --per-event --cdf -o freed.svg
-                  deptrace chart mask Traces/lightthinker.dtrace.jsonl -o mask.svg
-                  deptrace chart mask runs.tar.zst:h2o/17.dtrace.jsonl --stream 5 -o h2o-17.svg
-                  deptrace chart pareto runs/ --group-by method -o tradeoff.svg
+                  deptrace chart hist Traces/simulated/ --per-event --cdf -o freed.svg
+                  deptrace chart mask Traces/kvpress/adakv-snapkv.dtrace.jsonl -o adakv.svg
+                  deptrace chart pareto Traces/ -o tradeoff.svg
                 """
         )
     }()
