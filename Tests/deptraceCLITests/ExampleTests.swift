@@ -53,6 +53,8 @@ enum ExampleFixture {
         "cp Traces/simulated/lightthinker-thought.dtrace sim.dtrace",
         "cp Traces/simulated/h2o.dtrace h2o.dtrace",
         "printf '100 200 80 70\\n150 300\\n' > lengths.txt",
+        // The user's decoder of 'python my_decoder.py | deptrace validate -': one that prints a trace.
+        "printf 'import sys\\nsys.stdout.write(open(\"Traces/vanilla.dtrace.jsonl\").read())\\n' > my_decoder.py",
         "printf 'method,dataset,metric,value,tolerance\\nh2o,simulated-reasoning,peak,512,10%%\\n' > table1.csv",
     ]
 
@@ -83,12 +85,12 @@ enum ExampleFixture {
         }
     }
 
-    /// Runs `line` through /bin/sh in `directory`, a leading `deptrace` being the built executable.
+    /// Runs `line` through /bin/sh in `directory`; `deptrace` at its start or
+    /// after a pipe is the built executable.
     static func shell(_ line: String, in directory: URL) throws -> ProcessResult {
-        var command = line
-        if command.hasPrefix("deptrace ") {
-            command = "'" + productsDirectory.appendingPathComponent("deptrace").path + "'" + command.dropFirst("deptrace".count)
-        }
+        let binary = "'" + productsDirectory.appendingPathComponent("deptrace").path + "' "
+        var command = line.hasPrefix("deptrace ") ? binary + line.dropFirst("deptrace ".count) : line
+        command = command.replacingOccurrences(of: "| deptrace ", with: "| " + binary)
         return try runProcess(URL(fileURLWithPath: "/bin/sh"), ["-c", command], currentDirectory: directory, environment: ["CI": "true"])
     }
 }
@@ -204,7 +206,7 @@ enum ExampleCatalog {
                 if continued { continue }
                 let example = clean(pending)
                 pending = ""
-                if example.hasPrefix("deptrace "), seen.insert(example).inserted {
+                if example.contains("deptrace "), seen.insert(example).inserted {
                     examples.append(Example(source: source, command: example, output: nil))
                 }
             }
@@ -222,6 +224,7 @@ struct ExampleTests {
         "deptrace convert run.dtrace run.dtrace.jsonl": "Convert.swift: 'deptrace convert run.dtrace -o run.dtrace.jsonl'",
         "deptrace convert runs/ all.dtrace": "Convert.swift: 'deptrace convert runs/ -o all.dtrace'",
         "deptrace convert runs.tar.zst all.dtrace.jsonl": "Convert.swift: 'deptrace convert runs.tar.zst -o all.dtrace.jsonl'",
+        "cat run.dtrace | deptrace convert - - --to jsonl": "Convert.swift: 'cat run.dtrace | deptrace convert - -o - --to jsonl'",
         "deptrace timeline runs.tar.zst:h2o/17.dtrace.jsonl":
             "Timeline.swift: bundle stores runs/h2o/17.dtrace.jsonl; the example must read 'deptrace timeline runs.tar.zst:runs/h2o/17.dtrace.jsonl'",
         "deptrace chart mask runs.tar.zst:h2o/17.dtrace.jsonl --stream 5 -o h2o-17.svg":
