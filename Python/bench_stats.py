@@ -11,10 +11,13 @@ one file and as 1,319 files in a folder. Both sides run the same binary, the
 one the wheel installed: the CLI as a process whose JSON is read off its
 standard output, the API as `deptrace.stats(path)` in this process (a pandas
 DataFrame when pandas is installed; the time includes building it). Each
-measurement is the wall time of the whole call; the sides alternate, each
-input is read into the page cache just before, and the best of --repeat runs
-counts (the machine is shared). The CLI's time is its process alone, its
-JSON not even parsed. The goal of issue 25: API / CLI <= 1.2.
+measurement is the wall time of the whole call, the input read into the page
+cache just before; the CLI's time is its process alone, its JSON not even
+parsed. A round runs both sides back to back, the first side alternating; the
+verdict is the median over the rounds of each round's API/CLI ratio, which a
+machine shared with other builds (as this one is) disturbs far less than the
+best or the median of either side alone, both printed too, with the CPU
+seconds of each side. The goal of issue 25: API / CLI <= 1.2.
 Exit code 1 when it is missed or when the two disagree.
 """
 
@@ -62,19 +65,11 @@ def generate(folder: str) -> dict:
     return {"one file": whole, "1,319 files": files}
 
 
-def cpu_seconds(children_only: bool = False, at: tuple = None) -> tuple:
-    """(all CPU seconds: this process and its waited-for children, the children's alone), or one of them.
-
-    With ``children_only``, returns the children's seconds (of ``at`` when given).
-    """
-    if at is not None:
-        return at[1]
+def cpu_seconds() -> float:
+    """User + system seconds of this process and of the children it has waited for."""
     own = resource.getrusage(resource.RUSAGE_SELF)
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    child = children.ru_utime + children.ru_stime
-    if children_only:
-        return child
-    return (own.ru_utime + own.ru_stime + child, child)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def warm(path: str) -> None:
@@ -114,46 +109,54 @@ def main() -> int:
         size = os.path.getsize(inputs["one file"])
         print(f"data: {TRACES} traces, {size / 1e6:.1f} MB of JSON Lines, in {folder} ({time.perf_counter() - started:.1f} s to make)")
         print(f"binary: {binary} (deptrace {deptrace.__version__}); the API returns a {returns}")
-        print(f"best of {options.repeat}, wall time of the whole call")
+        print(f"{options.repeat} rounds per input; a round runs both sides back to back (which goes first alternates)")
+        print("wall time of the whole call; CPU: user + system seconds of the binary and of this process")
         print()
-        print(f"{'input':<12} {'CLI --format json':>18} {'deptrace.stats':>15} {'ratio':>7}  goal <= {GOAL}")
+        print(f"{'input':<12} {'':<8} {'CLI --format json':>18} {'deptrace.stats':>15} {'ratio':>7}")
         failed = False
         for name, path in inputs.items():
-            cli_times, api_times, cli_cpu, api_cpu = [], [], [], []
-            for _ in range(options.repeat):
-                warm(path)
-                cpu = cpu_seconds()
-                begin = time.perf_counter()
+            times: dict = {"cli": [], "api": []}
+            cpus: dict = {"cli": [], "api": []}
+            cli_records: list = []
+            result = None
+
+            def run_cli() -> None:
+                nonlocal cli_records
                 done = subprocess.run([binary, "stats", "--format", "json", "--no-progress", path],
                                       stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-                cli_times.append(time.perf_counter() - begin)
-                cli_cpu.append(cpu_seconds(children_only=True) - cpu_seconds(children_only=True, at=cpu))
-                cli_records = json.loads(done.stdout)
                 if done.returncode != 0:
-                    print(f"bench_stats: the CLI failed on {path}: {done.stderr.decode(errors='replace')}", file=sys.stderr)
-                    return 1
-                warm(path)
-                cpu = cpu_seconds()
-                begin = time.perf_counter()
+                    raise SystemExit(f"bench_stats: the CLI failed on {path}: {done.stderr.decode(errors='replace')}")
+                cli_records = done.stdout  # parsed after the round, outside the timing
+
+            def run_api() -> None:
+                nonlocal result
                 result = deptrace.stats(path)
-                api_times.append(time.perf_counter() - begin)
-                api_cpu.append(cpu_seconds()[0] - cpu[0])
+
+            for round_index in range(options.repeat):
+                sides = [("cli", run_cli), ("api", run_api)]
+                for side, call in sides if round_index % 2 == 0 else sides[::-1]:
+                    warm(path)
+                    cpu = cpu_seconds()
+                    begin = time.perf_counter()
+                    call()
+                    times[side].append(time.perf_counter() - begin)
+                    cpus[side].append(cpu_seconds() - cpu)
+            rows = json.loads(cli_records)
             records = result.to_dict(orient="records") if hasattr(result, "to_dict") else result
             if len(records) != TRACES or [(r["sample"], r["dep"], r["peak"]) for r in records] != \
-                    [(r["sample"], r["dep"], r["peak"]) for r in cli_records]:
+                    [(r["sample"], r["dep"], r["peak"]) for r in rows]:
                 print(f"bench_stats: the API and the CLI disagree on {path}", file=sys.stderr)
                 return 1
-            cli, api = min(cli_times), min(api_times)
-            ratio = api / cli
-            verdict = "PASS" if ratio <= GOAL else "MISS"
-            failed |= ratio > GOAL
-            print(f"{name:<12} {cli:>16.3f} s {api:>13.3f} s {ratio:>7.3f}  {verdict}")
-            print(f"{'':<12} CPU seconds (user + system, the binary's and this process's), medians: "
-                  f"CLI {statistics.median(cli_cpu):.3f}, API {statistics.median(api_cpu):.3f}, "
-                  f"ratio {statistics.median(api_cpu) / statistics.median(cli_cpu):.3f}")
-            middle = statistics.median(api_times) / statistics.median(cli_times)
-            print(f"{'':<12} medians: CLI {statistics.median(cli_times):.3f} s, API {statistics.median(api_times):.3f} s, ratio {middle:.3f}")
-            print(f"{'':<12} runs: CLI {', '.join(f'{t:.3f}' for t in cli_times)}; API {', '.join(f'{t:.3f}' for t in api_times)}")
+            paired = statistics.median(a / c for a, c in zip(times["api"], times["cli"]))
+            verdict = "PASS" if paired <= GOAL else "MISS"
+            failed |= paired > GOAL
+            median = statistics.median
+            print(f"{name:<12} {'paired':<8} {'':>18} {'':>15} {paired:>7.3f}  median of the rounds' API/CLI: {verdict} (goal <= {GOAL})")
+            print(f"{'':<12} {'best':<8} {min(times['cli']):>16.3f} s {min(times['api']):>13.3f} s {min(times['api']) / min(times['cli']):>7.3f}")
+            print(f"{'':<12} {'median':<8} {median(times['cli']):>16.3f} s {median(times['api']):>13.3f} s {median(times['api']) / median(times['cli']):>7.3f}")
+            print(f"{'':<12} {'CPU':<8} {median(cpus['cli']):>16.3f} s {median(cpus['api']):>13.3f} s {median(cpus['api']) / median(cpus['cli']):>7.3f}")
+            print(f"{'':<12} runs: CLI {', '.join(f'{t:.3f}' for t in times['cli'])}")
+            print(f"{'':<12}       API {', '.join(f'{t:.3f}' for t in times['api'])}")
         return 1 if failed else 0
     finally:
         if not options.data:
