@@ -291,3 +291,36 @@ struct FlagAndFormatTests {
         }
     }
 }
+
+@Suite("issue 22: docs/METRICS.md")
+struct MetricsDocumentTests {
+    @Test("docs/METRICS.md defines every column of stats --format csv and every ratio of compare --format json")
+    func everyMetricDefined() throws {
+        let document = try String(contentsOf: repositoryRoot.appendingPathComponent("docs/METRICS.md"), encoding: .utf8)
+        let header = try #require(lines(try deptrace("stats", "Traces/vanilla.dtrace.jsonl", "--format", "csv").stdout).first)
+        for column in header.split(separator: ",") {
+            #expect(document.contains("`\(column)`"), "docs/METRICS.md does not name `\(column)`")
+        }
+        for key in ["ratio", "geo_ratio", "peak_ratio", "resident_peak_ratio", "kv_bytes_ratio", "accuracy", "baseline_accuracy", "self_ratio"] {
+            #expect(document.contains("`\(key)`"), "docs/METRICS.md does not name `\(key)`")
+        }
+        for topic in ["mean over its streams", "quantile", "bootstrap", "--include-incomplete"] {
+            #expect(document.contains(topic), "docs/METRICS.md says nothing of \(topic)")
+        }
+    }
+
+    @Test("every mention of METRICS.md in the documentation and the help points to docs/METRICS.md")
+    func referencesPointThere() throws {
+        let files = ["README.md", "Traces/README.md", "Recorders/python/README.md", "docs/READING.md", "docs/FORMAT.md", "docs/RELIABILITY.md"]
+        for file in files {
+            let text = try String(contentsOf: repositoryRoot.appendingPathComponent(file), encoding: .utf8)
+            // A line that names METRICS.md links or points to docs/METRICS.md (inside docs/, to METRICS.md).
+            for line in text.split(separator: "\n") where line.contains("METRICS.md") {
+                #expect(line.contains("docs/METRICS.md") || (file.hasPrefix("docs/") && line.contains("(METRICS.md)")),
+                        "\(file): '\(line)' names METRICS.md without pointing to docs/METRICS.md")
+            }
+        }
+        let help = try deptrace("stats", "--help")
+        #expect(help.stdout.contains("docs/METRICS.md") && !help.stdout.contains(" METRICS.md"))
+    }
+}
