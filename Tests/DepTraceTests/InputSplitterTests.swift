@@ -23,7 +23,29 @@ import _DepTraceTestSupport
         ParallelInputAnalyzer.analyze([input], options: options, workers: 1) { whole.append($0) }
         var pieces: [ParallelInputAnalyzer.InputResult] = []
         ParallelInputAnalyzer.analyze([input], options: options, workers: 4, minimumPiece: minimumPiece) { pieces.append($0) }
-        return (whole[0], pieces[0])
+        return (whole[0], Self.joined(pieces)[0])
+    }
+
+    /// Results delivered in parts put back together: one per input, parts in order.
+    static func joined(_ parts: [ParallelInputAnalyzer.InputResult]) -> [ParallelInputAnalyzer.InputResult] {
+        var results: [ParallelInputAnalyzer.InputResult] = []
+        var open: ParallelInputAnalyzer.InputResult?
+        for part in parts {
+            if var current = open {
+                current.outcomes += part.outcomes
+                current.diagnostics += part.diagnostics
+                current.summary.add(part.summary)
+                current.isLastPart = part.isLastPart
+                open = current
+            } else {
+                open = part
+            }
+            if part.isLastPart, let done = open {
+                results.append(done)
+                open = nil
+            }
+        }
+        return results
     }
 
     private func expectSame(_ a: ParallelInputAnalyzer.InputResult, _ b: ParallelInputAnalyzer.InputResult) {
@@ -107,6 +129,24 @@ import _DepTraceTestSupport
         #expect(InputSplitter.pieces(of: binaryPath, count: 8, minimumPiece: binary.count / 10) == nil)
     }
 
+    /// A file of many tiny traces comes in parts of about a megabyte each, never held
+    /// whole: memory follows the pieces in flight, not the file's size.
+    @Test func aLargeFileIsDeliveredInParts() throws {
+        let trace = "{\"deptrace\":1,\"method\":\"m\"}\n{\"step\":\"prefill\",\"q\":[0,2]}\n{\"end\":{}}\n"
+        let bytes = Array(String(repeating: trace, count: 6 * (1 << 20) / trace.utf8.count).utf8)
+        let path = try temporaryFile(bytes, "tiny-traces.dtrace.jsonl")
+        defer { unlink(path) }
+        let input = TraceInput(location: .file(path))
+        var whole: [ParallelInputAnalyzer.InputResult] = []
+        ParallelInputAnalyzer.analyze([input], options: AnalysisOptions(), workers: 1) { whole.append($0) }
+        var parts: [ParallelInputAnalyzer.InputResult] = []
+        ParallelInputAnalyzer.analyze([input], options: AnalysisOptions(), workers: 2) { parts.append($0) }
+        #expect(parts.count >= 5, "a 6 MiB file in parts of about 1 MiB")
+        #expect(parts.dropLast().allSatisfy { !$0.isLastPart } && parts.last?.isLastPart == true)
+        #expect(parts.map(\.outcomes.count).max() ?? 0 < 2 * (1 << 20) / trace.utf8.count)
+        expectSame(whole[0], Self.joined(parts)[0])
+    }
+
     /// Several files, some cut and some not, come back whole and in input order.
     @Test func mixedInputsKeepTheirOrder() throws {
         var paths: [String] = []
@@ -120,6 +160,7 @@ import _DepTraceTestSupport
         ParallelInputAnalyzer.analyze(inputs, options: AnalysisOptions(), workers: 1) { whole.append($0) }
         var cut: [ParallelInputAnalyzer.InputResult] = []
         ParallelInputAnalyzer.analyze(inputs, options: AnalysisOptions(), workers: 3, minimumPiece: 2000) { cut.append($0) }
+        cut = Self.joined(cut)
         #expect(cut.map(\.input) == inputs)
         for (a, b) in zip(whole, cut) { expectSame(a, b) }
     }

@@ -19,6 +19,9 @@
 public enum InputSplitter {
     /// Files smaller than twice this are not cut, and no piece is smaller (4 MiB).
     public static let defaultMinimumPiece = 4 << 20
+    /// Files are cut into pieces of about this size at most, so that the
+    /// results in flight (one per piece) stay few whatever the file's size.
+    public static let defaultMaximumPiece = 1 << 20
     /// How far past an even cut point a header is looked for (8 MiB).
     static let searchDistance = 8 << 20
 

@@ -9,24 +9,35 @@ import Dispatch
 /// exactly what reading the file whole gives. Workers take the next input or
 /// piece as soon as they are free; at most four per core are computing or
 /// waiting for delivery, so memory is that many results (metrics, not traces)
-/// and each worker's read buffer.
+/// and each worker's read buffer. A large file's pieces are at most
+/// ``InputSplitter/defaultMaximumPiece`` and each is delivered as soon as it
+/// is placed, so a file of millions of tiny traces is never held whole.
 public enum ParallelInputAnalyzer {
     /// What one input gave.
     public struct InputResult: Sendable {
         public var input: TraceInput
         public var outcomes: [TraceOutcome] = []
         public var diagnostics: [Diagnostic] = []
+        /// The counts of this result: of the whole input, or of this part of it.
         public var summary = InputAnalyzer.Summary()
+        /// Whether this result ends its input. A large file is delivered in
+        /// parts, in order, its traces numbered as in the whole file; only its
+        /// last part has this set.
+        public var isLastPart = true
 
-        init(input: TraceInput, outcomes: [TraceOutcome] = [], diagnostics: [Diagnostic] = [], summary: InputAnalyzer.Summary = InputAnalyzer.Summary()) {
+        init(
+            input: TraceInput, outcomes: [TraceOutcome] = [], diagnostics: [Diagnostic] = [], summary: InputAnalyzer.Summary = InputAnalyzer.Summary(),
+            isLastPart: Bool = true
+        ) {
             self.input = input
             self.outcomes = outcomes
             self.diagnostics = diagnostics
             self.summary = summary
+            self.isLastPart = isLastPart
         }
 
-        init(input: TraceInput, _ merged: PieceMerger.Piece) {
-            self.init(input: input, outcomes: merged.outcomes, diagnostics: merged.diagnostics, summary: merged.summary)
+        init(input: TraceInput, _ merged: PieceMerger.Piece, isLastPart: Bool = true) {
+            self.init(input: input, outcomes: merged.outcomes, diagnostics: merged.diagnostics, summary: merged.summary, isLastPart: isLastPart)
         }
     }
 
@@ -81,13 +92,17 @@ public enum ParallelInputAnalyzer {
                 for result in results { deliver(result) }
             case let .piece(piece, input, range, isLast):
                 var merger = merging ?? PieceMerger(name: inputs[input].displayName)
-                merger.add(piece, startingAt: range.lowerBound)
+                var placed = merger.place(piece, startingAt: range.lowerBound)
                 if isLast {
-                    deliver(InputResult(input: inputs[input], merger.finish()))
+                    // The last part carries what only the whole input tells (that it held no trace).
+                    let ending = merger.finish().diagnostics
+                    placed.diagnostics += ending
+                    placed.summary.warnings += ending.count
                     merging = nil
                 } else {
                     merging = merger
                 }
+                deliver(InputResult(input: inputs[input], placed, isLastPart: isLast))
             }
         }
         for unit in units {
@@ -125,8 +140,11 @@ public enum ParallelInputAnalyzer {
             bytesInRun = 0
         }
         for (index, input) in inputs.enumerated() {
-            if case .file(let path) = input.location, minimumPiece < Int.max, sizes[index] >= 2 * minimumPiece,
-               let pieces = InputSplitter.pieces(of: path, count: pieceCount(size: sizes[index], threads: threads, minimumPiece: minimumPiece), limits: limits) {
+            if case .file(let path) = input.location, minimumPiece < Int.max,
+               sizes[index] >= 2 * Swift.min(minimumPiece, InputSplitter.defaultMaximumPiece),
+               let pieces = InputSplitter.pieces(
+                   of: path, count: Swift.max(pieceCount(size: sizes[index], threads: threads, minimumPiece: minimumPiece), sizes[index] / InputSplitter.defaultMaximumPiece),
+                   minimumPiece: Swift.min(minimumPiece, InputSplitter.defaultMaximumPiece), limits: limits) {
                 closeRun(before: index)
                 for (number, piece) in pieces.enumerated() {
                     units.append(.piece(input: index, path: path, range: piece, isLast: number == pieces.count - 1))

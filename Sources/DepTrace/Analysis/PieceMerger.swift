@@ -54,25 +54,35 @@ public struct PieceMerger {
 
     /// Adds the next piece, which starts `offset` bytes into the input.
     package mutating func add(_ piece: Piece, startingAt offset: Int) {
-        guard !stopped else { return }
+        let placed = place(piece, startingAt: offset)
+        merged.outcomes += placed.outcomes
+        merged.diagnostics += placed.diagnostics
+    }
+
+    /// The next piece, which starts `offset` bytes into the input, with its
+    /// trace indices, lines and offsets made the input's; counted into the
+    /// input's summary but not kept, so that a caller can hand it on at once.
+    /// Empty once an earlier piece stopped on an input error.
+    package mutating func place(_ piece: Piece, startingAt offset: Int) -> Piece {
+        guard !stopped else { return Piece() }
         let tracesBefore = merged.summary.traces
         let linesBefore = merged.lines
-        for var outcome in piece.outcomes {
-            outcome.index += tracesBefore
-            outcome.headerLine = outcome.headerLine.map { $0 + linesBefore }
-            outcome.headerOffset = outcome.headerOffset.map { $0 + offset }
-            merged.outcomes.append(outcome)
+        var placed = piece
+        for index in placed.outcomes.indices {
+            placed.outcomes[index].index += tracesBefore
+            placed.outcomes[index].headerLine = placed.outcomes[index].headerLine.map { $0 + linesBefore }
+            placed.outcomes[index].headerOffset = placed.outcomes[index].headerOffset.map { $0 + offset }
         }
-        for var diagnostic in piece.diagnostics {
-            diagnostic.trace = diagnostic.trace.map { $0 + tracesBefore }
-            diagnostic.line = diagnostic.line.map { $0 + linesBefore }
-            diagnostic.offset = diagnostic.offset.map { $0 + offset }
-            merged.diagnostics.append(diagnostic)
+        for index in placed.diagnostics.indices {
+            placed.diagnostics[index].trace = placed.diagnostics[index].trace.map { $0 + tracesBefore }
+            placed.diagnostics[index].line = placed.diagnostics[index].line.map { $0 + linesBefore }
+            placed.diagnostics[index].offset = placed.diagnostics[index].offset.map { $0 + offset }
         }
         merged.summary.add(piece.summary)
         merged.lines += piece.lines
         stopped = piece.failed
         merged.failed = piece.failed
+        return placed
     }
 
     /// The whole input: with the warning that it holds no trace, when it read to its end without one.
