@@ -245,7 +245,9 @@ class _Slots:
             indices = indices.to(torch.long).reshape(-1)
             if int(indices.numel()) and (int(indices.min()) < 0 or int(indices.max()) >= self.count):
                 raise RecorderError("prune indices must be slots in [0, %d)" % self.count)
-            if int(torch.unique(indices).numel()) != int(indices.numel()):
+            kept = torch.zeros(self.count, dtype=torch.bool)
+            kept[indices] = True
+            if int(kept.sum()) != int(indices.numel()):
                 raise RecorderError("prune indices must be distinct slots in [0, %d)" % self.count)
             self._tensor = self.tensor()[indices]
             self._segments = None
@@ -751,11 +753,11 @@ class GenerationRecorder:
         elif _is_tensor(kept):  # vectorised: the ids of the slots not kept, as sorted runs
             torch = _torch()
             ids = slots.tensor()
+            slots.gather(kept)  # checks the indices
             keep = torch.zeros(int(ids.numel()), dtype=torch.bool)
             keep[kept.to(torch.long)] = True
             dropped_ids = ids[~keep]
             dropped_ids = torch.sort(dropped_ids[dropped_ids >= 0]).values
-            slots.gather(kept)
             if int(dropped_ids.numel()) and not row.ended:
                 row.writer.evict(_runs(dropped_ids), stream=stream)
         else:
