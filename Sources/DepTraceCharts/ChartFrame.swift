@@ -190,7 +190,8 @@ public struct ChartFrame: Sendable {
         let (xText, xSize) = Self.fit(xLabel, size: Self.labelSize + 1, smallest: 9, room: width - 24)
         axis.marks.append(.text(xText, at: Point((p.left + p.right) / 2, height - 10), TextStyle(size: xSize, anchor: .middle), className: "x-label"))
         let middle = (p.top + p.bottom) / 2
-        let (yText, ySize) = Self.fit(yLabel, size: Self.labelSize + 1, smallest: 9, room: p.bottom - p.top + 20)
+        // Nothing else is set at the far left: the label may run from under the title to the foot.
+        let (yText, ySize) = Self.fit(yLabel, size: Self.labelSize + 1, smallest: 9, room: 2 * Swift.min(middle - 30, height - 20 - middle))
         axis.marks.append(.text(yText, at: Point(16, middle), TextStyle(size: ySize, anchor: .middle, rotation: -90), className: "y-label"))
         return MarkGroup(className: "frame", children: [grid, axis])
     }

@@ -42,7 +42,7 @@ public enum DepChart {
         let categories = order.ordered(bars.map(\.category)) { name in
             categoryMeans[name].map { $0.sum / Double(Swift.max(1, $0.count)) } ?? 0
         }
-        let subgroups = GroupOrder(sort: .name).ordered(bars.compactMap(\.subgroup))
+        let subgroups = GroupOrder(baseline: order.baseline, sort: .name).ordered(bars.compactMap(\.subgroup))
         return bars.sorted { a, b in
             let (ca, cb) = (categories.firstIndex(of: a.category) ?? 0, categories.firstIndex(of: b.category) ?? 0)
             if ca != cb { return ca < cb }
@@ -75,11 +75,19 @@ public enum DepChart {
         text.count > limit ? String(text.prefix(limit - 1)) + "…" : text
     }
 
-    public static func layout(_ bars: [Bar], keys: [String], metric: String, title: String, width: Double, height: Double) -> Scene {
+    /// The chart, laid out.
+    /// - Parameter order: the order of the colours (subgroups) when grouping by two keys; the bars come ordered from ``groups(_:keys:metric:seed:order:)``.
+    public static func layout(_ bars: [Bar], keys: [String], metric: String, title: String, width: Double, height: Double, order: GroupOrder = GroupOrder()) -> Scene {
         var categories: [String] = [], subgroups: [String?] = []
         for bar in bars {
             if !categories.contains(bar.category) { categories.append(bar.category) }
             if !subgroups.contains(bar.subgroup) { subgroups.append(bar.subgroup) }
+        }
+        // Subgroups (colours): the baseline first, then by name, whichever category they first appear in.
+        if subgroups.count > 1 {
+            let named = GroupOrder(baseline: order.baseline, sort: .name).ordered(subgroups.compactMap { $0 })
+            let position = Dictionary(named.enumerated().map { ($0.element, $0.offset) }, uniquingKeysWith: { a, _ in a })
+            subgroups.sort { (position[$0 ?? ""] ?? -1) < (position[$1 ?? ""] ?? -1) }
         }
         let styles = subgroups.indices.map { SeriesStyle.of($0) }
         let legend = subgroups.count > 1 ? subgroups.enumerated().map { ChartFrame.LegendEntry(name: clipped($0.element ?? "(none)"), style: styles[$0.offset], swatch: .area) } : []

@@ -42,13 +42,16 @@ public struct GroupOrder: Sendable, Hashable {
         return (first.map { [$0] } ?? []) + rest
     }
 
-    /// Names compared with runs of digits as numbers, then byte by byte.
+    /// Names compared with runs of digits as numbers, letters without regard to case, then byte by byte.
     static func nameOrder(_ a: String, _ b: String) -> Bool {
         let (x, y) = (chunks(a), chunks(b))
         for (left, right) in zip(x, y) where left != right {
             switch (left, right) {
             case (.number(let l, _), .number(let r, _)) where l != r: return l < r
-            default: return left.text < right.text
+            default:
+                // Case only breaks ties: `anllm` sits between `AdaKV` and `DecodingPress`.
+                let (l, r) = (left.text.lowercased(), right.text.lowercased())
+                return l != r ? l < r : Array(left.text.utf8).lexicographicallyPrecedes(Array(right.text.utf8))
             }
         }
         return x.count != y.count ? x.count < y.count : Array(a.utf8).lexicographicallyPrecedes(Array(b.utf8))

@@ -11,14 +11,17 @@ public enum TimelineChart {
     public static func disambiguate(_ series: inout [TimelineSeries]) {
         var counts: [String: Int] = [:]
         for item in series { counts[item.name, default: 0] += 1 }
-        var seen: [String: Int] = [:]
+        // The sample tells traces of one method apart; where two share it too (two files), their file names do.
+        var samples: [String: Int] = [:]
+        let labels = series.indices.map { index in series[index].header?.sample.map { "sample \($0)" } ?? "#\(index + 1)" }
+        for index in series.indices { samples[series[index].name + "\u{0}" + labels[index], default: 0] += 1 }
         for index in series.indices where (counts[series[index].name] ?? 0) > 1 {
-            var sample = series[index].header?.sample.map { "sample \($0)" } ?? "#\(index + 1)"
-            // Two traces of one method and one sample (two files): number them too.
-            let key = series[index].name + "\u{0}" + sample
-            seen[key, default: 0] += 1
-            if let count = seen[key], count > 1 { sample += ", #\(count)" }
-            series[index].name += " (\(sample))"
+            var label = labels[index]
+            if (samples[series[index].name + "\u{0}" + label] ?? 0) > 1 {
+                let file = series[index].file.map { String($0.split(separator: "/").last ?? Substring($0)) } ?? "#\(index + 1)"
+                label += ", \(file)"
+            }
+            series[index].name += " (\(label))"
         }
     }
 

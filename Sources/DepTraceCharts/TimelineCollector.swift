@@ -9,6 +9,8 @@ public struct TimelineSeries: Sendable {
     public var header: TraceHeader?
     /// Values are numerators over this: 1 for one stream, the stream count for the mean.
     public var denominator: Int
+    /// The file (or archive entry) the trace is in.
+    public var file: String?
     /// The stream drawn, or nil for the mean over ``streams`` streams.
     public var stream: Int?
     /// The trace's streams (layers × heads).
@@ -86,7 +88,7 @@ public struct TimelineCollector: TraceObserver {
         }
         series = TimelineSeries(
             name: analyzer.header.method ?? file, header: analyzer.header,
-            denominator: stream == nil ? analyzer.streamCount : 1, stream: stream, streams: analyzer.streamCount,
+            denominator: stream == nil ? analyzer.streamCount : 1, file: file, stream: stream, streams: analyzer.streamCount,
             sampler: MinMaxDownsampler(capacity: capacity), residentSampler: MinMaxDownsampler(capacity: capacity))
         stepIndex = 0
     }

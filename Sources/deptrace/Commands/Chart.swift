@@ -161,7 +161,7 @@ struct Chart: ParsableCommand {
             let keys = groupBy.map(Stats.list) ?? ["method"]
             let groups = DepChart.groups(outcomes, keys: keys, metric: metric, seed: seed, order: groupOrder)
             drawn = groups.isEmpty ? nil : (
-                DepChart.layout(groups, keys: keys, metric: metric, title: title ?? DepChart.defaultTitle(metric: metric, keys: keys, bars: groups), width: size.width, height: size.height),
+                DepChart.layout(groups, keys: keys, metric: metric, title: title ?? DepChart.defaultTitle(metric: metric, keys: keys, bars: groups), width: size.width, height: size.height, order: groupOrder),
                 DepChart.csv(groups, keys: keys))
         case .hist:
             // Grouped by method by default, as dep and pareto are.
