@@ -70,8 +70,9 @@ public enum ParallelInputAnalyzer {
             analyze(Array(inputs[..<index]), options: options, workers: threads, minimumPiece: minimumPiece, deliver: deliver)
             let input = inputs[index]
             do {
-                let merged = StreamAnalyzer.analyze(try input.open(), name: input.displayName, options: options, workers: threads)
-                deliver(InputResult(input: input, merged))
+                StreamAnalyzer.analyze(try input.open(), name: input.displayName, options: options, workers: threads) { part, isLast in
+                    deliver(InputResult(input: input, part, isLastPart: isLast))
+                }
             } catch {
                 deliver(InputResult(input: input, diagnostics: [error.diagnostic], summary: InputAnalyzer.Summary(errors: 1)))
             }
