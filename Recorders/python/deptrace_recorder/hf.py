@@ -744,6 +744,41 @@ class GenerationRecorder:
             for head, kept in enumerate(heads):
                 self._prune_stream(row, layer * self.kv_heads + head, kept, masked)
 
+    def _prune_heads(self, row: _Row, layer: int, kept: Any) -> None:
+        """All KV heads of `layer` in `row` kept the slots ``kept[head]`` (a ``[heads, k]`` tensor), in that order:
+        one set of tensor operations for the layer, then one ``evict`` record per head."""
+        torch = _torch()
+        streams = range(layer * self.kv_heads, (layer + 1) * self.kv_heads)
+        slots = [row.slots[stream] for stream in streams]
+        counts = {s.count for s in slots}
+        if len(counts) != 1 or int(kept.shape[0]) != len(slots):
+            for stream, head_kept in zip(streams, kept):
+                self._prune_stream(row, stream, head_kept, False)
+            return
+        n, k = counts.pop(), int(kept.shape[1])
+        kept = kept.to(torch.long)
+        if k and (int(kept.min()) < 0 or int(kept.max()) >= n):
+            raise RecorderError("prune indices must be slots in [0, %d)" % n)
+        ids = torch.stack([s.tensor() for s in slots])  # [heads, n]
+        keep = torch.zeros((len(slots), n), dtype=torch.bool)
+        keep.scatter_(1, kept, True)
+        if int(keep.sum()) != len(slots) * k:
+            raise RecorderError("prune indices must be distinct slots in [0, %d)" % n)
+        new_ids = ids.gather(1, kept)
+        gone = ~keep & (ids >= 0)
+        if n < 2 or bool((ids[:, 1:] > ids[:, :-1]).all()):  # ids in slot order (no compression yet): no sort
+            parts = torch.split(ids[gone], gone.sum(1).tolist())
+        else:
+            never = torch.iinfo(torch.int64).max
+            ordered = torch.sort(torch.where(gone, ids, torch.full_like(ids, never)), dim=1).values
+            parts = [ordered[head, :count] for head, count in enumerate(gone.sum(1).tolist())]
+        for head, (stream, s) in enumerate(zip(streams, slots)):
+            s._tensor, s._segments, s.count = new_ids[head], None, k
+            if s.hidden:
+                s.hidden = s.hidden & s.resident()
+            if int(parts[head].numel()) and not row.ended:
+                row.writer.evict(_runs(parts[head]), stream=stream)
+
     def _prune_stream(self, row: _Row, stream: int, kept: Any, masked: bool) -> None:
         slots = row.slots[stream]
         if masked:

@@ -142,17 +142,18 @@ def _bits(*tensors: Any) -> Any:
 _MULTIPLIERS: Dict[Tuple[int, str], Any] = {}
 
 
-def row_hashes(tensor: Any) -> Any:
+def row_hashes(tensor: Any, salt: int = 0) -> Any:
     """A 64-bit checksum of each row (last dimension) of `tensor`, from its bits: ``[..., d]`` -> ``[...]`` int64.
 
-    A sum of the row's words times fixed random odd multipliers, modulo 2^64: equal rows give equal sums;
-    different rows the same sum with a probability of about 2^-60. One pass over the tensor, no sorting.
+    The row's bytes as 64-bit words (or its elements as unsigned words), times fixed random odd multipliers
+    (a set per `salt`), summed modulo 2^64: one integer matrix-vector product over the tensor. Equal rows give
+    equal sums; different rows the same sum with a probability of about 2^-60.
     """
     import torch
 
     row = tensor.contiguous()
     width = int(row.shape[-1]) * row.element_size()
-    if width % 8 == 0:  # the row's bytes as 64-bit words: a quarter of the multiplications of 16-bit words
+    if width % 8 == 0:  # the row's bytes as 64-bit words
         words = row.view(torch.int64)
     else:
         bits = _bits(row)
@@ -160,18 +161,24 @@ def row_hashes(tensor: Any) -> Any:
         if bits.dtype != torch.int64:  # unsigned words, so that -1 and 65535 stay apart
             words &= (1 << (8 * bits.element_size())) - 1
     d = int(words.shape[-1])
-    key = (d, str(words.device))
+    key = (d, str(words.device), salt)
     multipliers = _MULTIPLIERS.get(key)
     if multipliers is None:
-        generator = torch.Generator().manual_seed(0x5DEECE66D + d)
+        generator = torch.Generator().manual_seed(0x5DEECE66D + 1000003 * salt + d)
         multipliers = (torch.randint(-(2 ** 62), 2 ** 62, (d,), generator=generator, dtype=torch.int64) * 2 + 1)
         multipliers = multipliers.to(words.device)
         _MULTIPLIERS[key] = multipliers
-    # Column by column: a reduction over a short last dimension is slow on CPU; d multiply-adds over all rows are not.
-    total = words[..., 0] * multipliers[0]
-    for column in range(1, d):
-        total.add_(words[..., column] * multipliers[column])
-    return total
+    shape = tuple(words.shape[:-1])
+    if int(words.numel()) == 0:
+        return torch.zeros(shape, dtype=torch.int64, device=words.device)
+    flat = words.reshape(-1, d)
+    try:
+        return (flat @ multipliers).reshape(shape)  # wraps modulo 2^64, as integer arithmetic does
+    except RuntimeError:  # devices without integer matrix products: column by column
+        total = flat[:, 0] * multipliers[0]
+        for column in range(1, d):
+            total.add_(flat[:, column] * multipliers[column])
+        return total.reshape(shape)
 
 
 def _match_rows(before: Any, after: Any) -> Tuple[List[int], int, int]:
@@ -233,21 +240,27 @@ def _match_rows(before: Any, after: Any) -> Tuple[List[int], int, int]:
 def match_hashes(before: Any, after: Any) -> Tuple[Any, Any, Any]:
     """Per stream (row of ``[streams, n]`` / ``[streams, m]`` int64 checksums), the before-slot of each after-slot.
 
-    Vectorised over all streams: one sort and one binary search. Returns (indices ``[streams, m]``, found
-    ``[streams, m]`` bool, whether some stream holds equal checksums twice before).
+    Vectorised over all streams: one sort of the after-checksums (a press keeps fewer than it was given) and
+    one binary search of the before-checksums in them. Returns (indices ``[streams, m]``, found ``[streams, m]``
+    bool, whether the match is uncertain: equal checksums among the entries, or an entry kept twice).
     """
     import torch
 
-    ordered, order = torch.sort(before, dim=1)
-    if int(after.shape[1]) == 0:
+    streams, n, m = int(before.shape[0]), int(before.shape[1]), int(after.shape[1])
+    if m == 0:
         return torch.zeros_like(after), torch.ones_like(after, dtype=torch.bool), False
-    position = torch.searchsorted(ordered, after.contiguous()).clamp_(max=max(int(before.shape[1]) - 1, 0))
-    if int(before.shape[1]) == 0:
+    if n == 0:
         return torch.zeros_like(after), torch.zeros_like(after, dtype=torch.bool), False
-    found = ordered.gather(1, position) == after
-    indices = order.gather(1, position)
-    duplicates = bool((ordered[:, 1:] == ordered[:, :-1]).any()) if int(before.shape[1]) > 1 else False
-    return indices, found, duplicates
+    ordered, order = torch.sort(after, dim=1)
+    position = torch.searchsorted(ordered, before.contiguous()).clamp_(max=m - 1)
+    hit = ordered.gather(1, position) == before  # [streams, n]: this before-entry is in the after cache
+    slots = torch.where(hit, torch.arange(n).unsqueeze(0).expand(streams, n), -1)
+    indices = torch.full((streams, m), -1, dtype=torch.long)
+    indices.scatter_reduce_(1, order.gather(1, position), slots, reduce="amax")
+    found = indices >= 0
+    uncertain = bool((ordered[:, 1:] == ordered[:, :-1]).any()) if m > 1 else False
+    uncertain = uncertain or int(hit.sum()) != int(found.sum())  # equal before-entries fell on one after-slot
+    return indices.clamp(min=0), found, uncertain
 
 
 def match_entries(before_keys: Any, before_values: Any, after_keys: Any, after_values: Any) -> Tuple[List[List[int]], int]:
@@ -261,14 +274,16 @@ def match_entries(before_keys: Any, before_values: Any, after_keys: Any, after_v
     if int(before_keys.shape[0]) != 1 or int(after_keys.shape[0]) != 1:
         raise RecorderError("match_entries compares one batch row: give [1, heads, length, head_dim] tensors")
     heads = int(before_keys.shape[1])
-    kh, vh = row_hashes(before_keys)[0], row_hashes(before_values)[0]
-    indices, ambiguous = _match_streams(kh, vh, row_hashes(after_keys)[0], row_hashes(after_values)[0], "the press",
-                                        heads)
+    kh, vh = row_hashes(before_keys)[0], row_hashes(before_values, 1)[0]
+    indices, ambiguous = _match_streams(kh, vh, row_hashes(after_keys)[0], row_hashes(after_values, 1)[0],
+                                        "the press", heads)
     return [row.tolist() for row in indices.reshape(heads, -1)], ambiguous
 
 
 def _combine(keys: Any, values: Any) -> Any:
-    return keys * -7046029254386353131 - (values ^ (values >> 29))  # wraps modulo 2^64
+    """The checksum of a (key, value) pair: key checksums (salt 0) plus value checksums (salt 1) are the linear
+    checksum of the key and value words side by side."""
+    return keys + values
 
 
 def _match_streams(before_keys: Any, before_values: Any, after_keys: Any, after_values: Any,
@@ -358,9 +373,9 @@ class _Seen:
         self.key_sums, self.value_sums = key_sums, value_sums
 
 
-def _stream_sums(tensor: Any) -> Any:
-    """``[batch, heads, n, d]`` -> ``[batch × heads, n]`` row checksums."""
-    sums = row_hashes(tensor)
+def _stream_sums(tensor: Any, salt: int) -> Any:
+    """``[batch, heads, n, d]`` -> ``[batch × heads, n]`` row checksums (salt 0 for keys, 1 for values)."""
+    sums = row_hashes(tensor, salt)
     return sums.reshape(-1, int(sums.shape[-1]))
 
 
@@ -546,10 +561,10 @@ class PressRecorder(GenerationRecorder):
         keys, values = cache_layer.keys, cache_layer.values
         old = 0 if seen is None else int(seen.key_sums.shape[-1])
         if seen is not None and 0 < old <= held:  # checksum only the entries this pass appended
-            key_sums = _cat(seen.key_sums, _stream_sums(keys[:, :, old:]))
-            value_sums = _cat(seen.value_sums, _stream_sums(values[:, :, old:]))
+            key_sums = _cat(seen.key_sums, _stream_sums(keys[:, :, old:], 0))
+            value_sums = _cat(seen.value_sums, _stream_sums(values[:, :, old:], 1))
         else:
-            key_sums, value_sums = _stream_sums(keys), _stream_sums(values)
+            key_sums, value_sums = _stream_sums(keys, 0), _stream_sums(values, 1)
         before = _Seen(keys, values, getattr(module, "masked_key_indices", None), key_sums, value_sums)
         self._seen[layer] = before
         self._pending = (layer, cache, before)
@@ -588,7 +603,7 @@ class PressRecorder(GenerationRecorder):
         key_sums, value_sums = before.key_sums, before.value_sums
         heads = self.kv_heads
         if changed:
-            key_sums, value_sums = _stream_sums(keys), _stream_sums(values)
+            key_sums, value_sums = _stream_sums(keys, 0), _stream_sums(values, 1)
             same = tuple(key_sums.shape) == tuple(before.key_sums.shape) and bool(
                 (key_sums == before.key_sums).all()) and bool((value_sums == before.value_sums).all())
             if not same:
@@ -602,8 +617,7 @@ class PressRecorder(GenerationRecorder):
                                             "in their values (keys rewritten): their ids are inferred from cache order"
                                             % (layer, ambiguous))
                 for row in self.rows:
-                    for head in range(heads):
-                        self._prune_stream(row, layer * heads + head, indices[row.index * heads + head], False)
+                    self._prune_heads(row, layer, indices[row.index * heads:(row.index + 1) * heads])
         if masked is not None or before.masked is not None:
             per_row = masked_slots(masked, heads, len(self.rows))
             for row in self.rows:
