@@ -16,9 +16,11 @@ a forward hook on the top-level model, so ``model.generate`` needs no change):
 
 What it infers:
 
-- token ids are positions in the full sequence: the prompt is ids
-  ``0..P-1``, each fed token the next id (one step per forward pass: the
-  prompt pass is ``prefill``, later passes ``decode``);
+- token ids count a row's tokens: its real prompt tokens are ids ``0..P-1``
+  (padding gets none), each fed token the next id, rejected speculative
+  candidates included (one step per forward pass: the prompt pass is
+  ``prefill``, later passes ``decode``; a pass that holds the end of the
+  prompt and the first candidates is split in two);
 - when a layer holds fewer tokens than were created, it kept the first
   ``sinks`` positions and the most recent ones: what a sliding-window cache
   (``sinks=0``, e.g. transformers' ``DynamicSlidingWindowLayer``, which keeps
