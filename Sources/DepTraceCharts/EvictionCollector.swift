@@ -7,10 +7,14 @@ public struct EvictionCollector: TraceObserver {
     /// Per finished, valid trace: its header and its events.
     public private(set) var traces: [(header: TraceHeader?, events: [Double])] = []
     public private(set) var diagnostics: [Diagnostic] = []
+    /// Whether traces without an end record (or damaged) are collected too; else they are left out, in ``leftOut``.
+    public var includeIncomplete = false
+    /// The partial traces left out.
+    public private(set) var leftOut: [TraceOutcome] = []
     private var current: [Double] = []
     private var evictedBefore = 0
 
-    public init() {}
+    public init(includeIncomplete: Bool = false) { self.includeIncomplete = includeIncomplete }
 
     public mutating func traceStarted(_ analyzer: TraceAnalyzer, file: String, index: Int) {
         current = []
@@ -31,6 +35,10 @@ public struct EvictionCollector: TraceObserver {
 
     public mutating func traceFinished(_ outcome: TraceOutcome, analyzer: TraceAnalyzer?) {
         guard let analyzer, outcome.metrics != nil else { return }
+        guard outcome.status == .complete || includeIncomplete else {
+            leftOut.append(outcome)
+            return
+        }
         close(analyzer)
         traces.append((outcome.header, current))
     }

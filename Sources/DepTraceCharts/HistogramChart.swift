@@ -52,12 +52,16 @@ public enum HistogramChart {
     }
 
     /// The tokens freed per eviction event in every trace of `inputs`, grouped by `keys`.
-    public static func eventSeries(_ inputs: [any TraceReadable], keys: [String], options: AnalysisOptions, order: GroupOrder = GroupOrder(), report: (Diagnostic) -> Void) -> [Series] {
+    /// - Parameters:
+    ///   - includeIncomplete: collect partial traces too; else each one left out is passed to `leftOut`.
+    public static func eventSeries(_ inputs: [any TraceReadable], keys: [String], options: AnalysisOptions, order: GroupOrder = GroupOrder(),
+                                   includeIncomplete: Bool = false, leftOut: (TraceOutcome) -> Void = { _ in }, report: (Diagnostic) -> Void) -> [Series] {
         var items: [(TraceHeader?, [Double])] = []
         for input in inputs {
-            var collector = EvictionCollector()
+            var collector = EvictionCollector(includeIncomplete: includeIncomplete)
             _ = input.analyze(options: options, observer: &collector)
             collector.diagnostics.forEach(report)
+            collector.leftOut.forEach(leftOut)
             items += collector.traces.map { ($0.header, $0.events) }
         }
         return grouped(items, keys: keys, order: order)

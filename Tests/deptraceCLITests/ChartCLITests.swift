@@ -120,3 +120,31 @@ import _DepTraceTestSupport
         }
     }
 }
+
+/// Partial traces (no end record) stay out of chart groups unless asked for, and are named (issue 22).
+@Suite struct ChartPartialTraceTests {
+    @Test(arguments: [["dep"], ["hist"], ["hist", "--per-event"]])
+    func partialTracesAreLeftOutOfGroupsAndNamed(_ kind: [String]) throws {
+        try withTemporaryDirectory { directory in
+            let lines = try sampleTrace("h2o-two-heads").split(separator: "\n")
+            let partial = directory.appendingPathComponent("partial.dtrace.jsonl")
+            // The same trace without its end record: a recording that crashed.
+            try (lines.filter { !$0.contains("\"end\"") }.joined(separator: "\n") + "\n").write(to: partial, atomically: true, encoding: .utf8)
+            let whole = repositoryRoot.appendingPathComponent("Traces/h2o-two-heads.dtrace.jsonl").path
+            let csv = directory.appendingPathComponent("x.csv").path
+            let svg = directory.appendingPathComponent("x.svg").path
+            let left = try runDepTrace(["chart"] + kind + [whole, partial.path, "-o", svg, "--csv", csv])
+            #expect(left.status == 0, "\(left.stderr)")
+            #expect(left.stderr.contains("1 partial trace left out"), "\(left.stderr)")
+            let leftText = try String(contentsOfFile: csv, encoding: .utf8)
+            let all = try runDepTrace(["chart"] + kind + [whole, partial.path, "--include-incomplete", "-o", svg, "--csv", csv])
+            #expect(all.status == 0, "\(all.stderr)")
+            #expect(!all.stderr.contains("left out"))
+            let allText = try String(contentsOfFile: csv, encoding: .utf8)
+            #expect(leftText != allText, "the partial trace changes the groups only when included")
+            if kind == ["dep"] {
+                #expect(leftText.contains("h2o,1,") && allText.contains("h2o,2,"), "\(leftText)\n\(allText)")
+            }
+        }
+    }
+}

@@ -168,7 +168,11 @@ struct Chart: ParsableCommand {
             let keys = ungrouped ? [] : groupBy.map(Stats.list) ?? ["method"]
             let series: [HistogramChart.Series]
             if perEvent {
-                series = HistogramChart.eventSeries(input.inputs(reportingTo: log), keys: keys, options: input.analysisOptions, order: groupOrder) { log.report($0) }
+                // Partial traces are left out of the groups, counted and named, as in every aggregate.
+                var partial = PartialTraceTally()
+                series = HistogramChart.eventSeries(input.inputs(reportingTo: log), keys: keys, options: input.analysisOptions, order: groupOrder,
+                                                    includeIncomplete: input.includeIncomplete, leftOut: { partial.add($0) }) { log.report($0) }
+                if let warning = partial.warning { log.report(warning) }
             } else {
                 series = HistogramChart.metricSeries(analysed(log: log, progress: progress), keys: keys, metric: metric, order: groupOrder)
             }
@@ -246,11 +250,11 @@ struct Chart: ParsableCommand {
         return (scene, MaskChart.csv(map))
     }
 
+    /// The traces that enter the chart's groups: complete ones (partial ones too with
+    /// `--include-incomplete`); those left out are counted and named in a warning.
     private func analysed(log: DiagnosticLog, progress: ProgressReporter) -> [TraceOutcome] {
         var outcomes: [TraceOutcome] = []
-        input.analyze(input.inputs(reportingTo: log), log: log, progress: progress) { outcome in
-            if outcome.isAnalysed { outcomes.append(outcome) }
-        }
+        input.analyzeForAggregates(input.inputs(reportingTo: log), log: log, progress: progress) { outcomes.append($0) }
         return outcomes
     }
 
