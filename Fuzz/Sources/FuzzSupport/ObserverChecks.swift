@@ -83,9 +83,9 @@ public enum ObserverChecks {
         }
         // The mask's second pass, as `chart mask` runs it: only over a trace the first pass found analysable.
         if all.extent.found, all.extent.steps > 0 {
-            var mask = MaskCollector(traceIndex: 0, stream: 0, rowsPerBin: (all.extent.steps + 299) / 300, idsPerBin: Swift.max(1, (all.extent.idEnd + 399) / 400))
+            var mask = MaskCollector(traceIndex: 0, stream: 0, rowsPerBin: (all.extent.steps + 299) / 300, idsPerBin: Swift.max(1, (all.extent.idEnd + 399) / 400), idEnd: all.extent.idEnd)
             _ = InputAnalyzer.analyze(MemoryByteSource(bytes, pieceSize: 1 << 16), name: "fuzz", options: options, observer: &mask)
-            Invariant.check(mask.visibleRows.count == (all.extent.steps + mask.rowsPerBin - 1) / mask.rowsPerBin, "mask: \(mask.visibleRows.count) rows for \(all.extent.steps) steps")
+            Invariant.check(mask.rows.count == (all.extent.steps + mask.rowsPerBin - 1) / mask.rowsPerBin, "mask: \(mask.rows.count) rows for \(all.extent.steps) steps")
         }
     }
 }

@@ -19,6 +19,7 @@ public enum ReaderTarget {
         }
         checkCutFile(data, size, whole: whole, options: options)
         checkCutStream(bytes, whole: whole, options: options)
+        checkPipe(bytes, whole: whole, options: options)
         RoundTrip.check(bytes, original: whole, options: options, to: other)
         ObserverChecks.run(bytes, options: options)
     }
@@ -46,16 +47,45 @@ public enum ReaderTarget {
         ParallelInputAnalyzer.analyze([TraceInput(location: .file(scratch.path))], options: options, workers: 3, minimumPiece: size / 7) {
             results.append($0)
         }
-        guard results.count == 1 else { Invariant.fail("one input gave \(results.count) results") }
-        var cut = Reading(summary: results[0].summary)
-        cut.outcomes = results[0].outcomes.map(OutcomeRecord.init)
-        cut.diagnostics = results[0].diagnostics.map { diagnostic in
-            var renamed = diagnostic
-            renamed.file = "fuzz"
-            return renamed
-        }
+        let cut = joined(results, what: "the file cut at trace headers")
         if cut != whole {
             Invariant.fail("reading the file cut at trace headers differs:\n  whole: \(whole.outcomes) \(whole.diagnostics)\n  cut: \(cut.outcomes) \(cut.diagnostics)")
         }
+    }
+
+    /// The input written into a real pipe in short writes of 1 to 7 bytes and read
+    /// as a named stream (`/dev/fd/N`), opened once, by the parallel analyser; one
+    /// input in four (by size), as for files.
+    private static func checkPipe(_ bytes: [UInt8], whole: Reading, options: AnalysisOptions) {
+        guard bytes.count % 4 == 2 else { return }
+        guard let pipe = PipeFeeder(bytes, writeSize: 1 + bytes.count % 7) else { return }
+        var results: [ParallelInputAnalyzer.InputResult] = []
+        ParallelInputAnalyzer.analyze([TraceInput(location: .stream(pipe.readPath))], options: options, workers: 3) { results.append($0) }
+        pipe.finish()
+        let read = joined(results, what: "the pipe")
+        if read != whole {
+            Invariant.fail("reading through a pipe differs:\n  whole: \(whole.outcomes) \(whole.diagnostics)\n  pipe: \(read.outcomes) \(read.diagnostics)")
+        }
+    }
+
+    /// One input's results, delivered in parts, put back together as one reading
+    /// (diagnostics named as the whole reading names them); the parts must come in order.
+    private static func joined(_ results: [ParallelInputAnalyzer.InputResult], what: String) -> Reading {
+        guard let last = results.last, last.isLastPart, results.dropLast().allSatisfy({ !$0.isLastPart }) else {
+            Invariant.fail("\(what): one input gave \(results.count) results, not ending with its last part")
+        }
+        var summary = last.summary
+        var reading = Reading(summary: summary)
+        for result in results.dropLast() { summary.add(result.summary) }
+        for result in results {
+            reading.outcomes += result.outcomes.map(OutcomeRecord.init)
+            reading.diagnostics += result.diagnostics.map { diagnostic in
+                var renamed = diagnostic
+                renamed.file = "fuzz"
+                return renamed
+            }
+        }
+        reading.summary = summary
+        return reading
     }
 }
