@@ -227,8 +227,6 @@ struct ExampleTests {
         "cat run.dtrace | deptrace convert - - --to jsonl": "Convert.swift: 'cat run.dtrace | deptrace convert - -o - --to jsonl'",
         "deptrace timeline runs.tar.zst:h2o/17.dtrace.jsonl":
             "Timeline.swift: bundle stores runs/h2o/17.dtrace.jsonl; the example must read 'deptrace timeline runs.tar.zst:runs/h2o/17.dtrace.jsonl'",
-        "deptrace chart mask runs.tar.zst:h2o/17.dtrace.jsonl --stream 5 -o h2o-17.svg":
-            "Chart.swift: the entry is runs/h2o/17.dtrace.jsonl; the example must read 'deptrace chart mask runs.tar.zst:runs/h2o/17.dtrace.jsonl --stream 5 -o h2o-17.svg'",
     ]
 
     /// The examples by where they are written, in order: README.md's, then each help text's.
