@@ -94,6 +94,9 @@ def _parse_ranges(ranges: Any, what: str) -> List[Tuple[int, int]]:
         items = list(ranges)
     except TypeError:
         raise Violation("%s must be a list of [start, end] ranges, found %r" % (what, ranges)) from None
+    if items and all(type(item) is tuple and len(item) == 2 and type(item[0]) is int and type(item[1]) is int
+                     for item in items):
+        return items  # pairs of plain ints (what recorders give): no per-value conversion
     result = []
     for item in items:
         if isinstance(item, range):
