@@ -68,7 +68,7 @@ public enum ParetoChart {
     public static func layout(_ entries: [Entry], unjudged: [String], metric: String, title: String, width: Double, height: Double) -> Scene {
         let styles = entries.indices.map { SeriesStyle.of($0) }
         let legend = entries.enumerated().map { ChartFrame.LegendEntry(name: legendName($0.element, metric: metric), style: styles[$0.offset], swatch: .marker, filled: $0.element.nonDominated) }
-        var subtitle = "accuracy and mean over the same traces (those whose end record says correct or not); filled: non-dominated"
+        var subtitle = "accuracy and mean over the same, judged traces (the end record says correct or not); filled: non-dominated"
         if !unjudged.isEmpty { subtitle += "; no judged trace: \(DepChart.clipped(unjudged.joined(separator: ", "), 40))" }
         let frame = ChartFrame(width: width, height: height, title: title, subtitle: subtitle, legend: legend)
         let p = frame.plot
@@ -81,7 +81,7 @@ public enum ParetoChart {
         frontGroup.marks.append(.path(front.map { Point(x.position($0.mean), y.position($0.accuracy)) }, closed: false, Style(stroke: Palette.ink, strokeWidth: 1.2, dash: "5 3")))
         var seriesGroups = [frontGroup]
         // Name labels beside the points, where they fit clear of the others and of the plot's edges; the legend names every point anyway.
-        var placed: [(left: Double, right: Double, top: Double, bottom: Double)] = []
+        var placed: [Box] = []
         for (index, entry) in entries.enumerated() {
             let center = Point(x.position(entry.mean), y.position(entry.accuracy))
             let style = styles[index]
@@ -92,14 +92,21 @@ public enum ParetoChart {
                 (center.x + 9, center.y - 6, .start), (center.x - 9, center.y - 6, .end),
                 (center.x + 9, center.y + 14, .start), (center.x - 9, center.y + 14, .end),
             ]
+            // The first place clear of the plot's edges and the other labels, preferring one the front's line does not cross.
+            let frontPoints = front.map { Point(x.position($0.mean), y.position($0.accuracy)) }
+            var chosen: (x: Double, y: Double, anchor: TextStyle.Anchor, box: Box)?
             for candidate in candidates {
                 let left = candidate.anchor == .start ? candidate.x : candidate.x - labelWidth
-                let box = (left: left, right: left + labelWidth, top: candidate.y - 11 * 0.8, bottom: candidate.y + 11 * 0.25)
+                let box = Box(left: left, right: left + labelWidth, top: candidate.y - 11 * 0.8, bottom: candidate.y + 11 * 0.25)
                 guard box.left >= p.left, box.right <= p.right, box.top >= p.top, box.bottom <= p.bottom else { continue }
-                guard !placed.contains(where: { $0.left < box.right && box.left < $0.right && $0.top < box.bottom && box.top < $0.bottom }) else { continue }
-                placed.append(box)
-                marks.append(.text(label, at: Point(candidate.x, candidate.y), TextStyle(size: 11, anchor: candidate.anchor, fill: Palette.ink), className: "point-label"))
-                break
+                guard !placed.contains(where: { $0.intersects(box) }) else { continue }
+                let crossed = zip(frontPoints, frontPoints.dropFirst()).contains { box.crossed(from: $0, to: $1) }
+                if !crossed { chosen = (candidate.x, candidate.y, candidate.anchor, box); break }
+                if chosen == nil { chosen = (candidate.x, candidate.y, candidate.anchor, box) }
+            }
+            if let chosen {
+                placed.append(chosen.box)
+                marks.append(.text(label, at: Point(chosen.x, chosen.y), TextStyle(size: 11, anchor: chosen.anchor, fill: Palette.ink), className: "point-label"))
             }
             seriesGroups.append(MarkGroup(className: "series", id: "series-\(index)", title: legendName(entry, metric: metric), marks: marks))
         }

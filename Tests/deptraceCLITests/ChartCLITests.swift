@@ -96,7 +96,7 @@ import _DepTraceTestSupport
             #expect(result.status == 0, "\(result.stderr)")
             let text = try String(contentsOfFile: svg, encoding: .utf8)
             #expect(text.contains("vanilla, 1 of 1 traces judged: accuracy 100%, mean Dep 45"))
-            #expect(text.contains("accuracy and mean over the same traces"))
+            #expect(text.contains("accuracy and mean over the same, judged traces"))
         }
     }
 
