@@ -23,7 +23,14 @@ public enum GroupKeys {
     /// reported as such by the caller.
     /// - Throws: ``GroupKeyError`` naming the keys no trace has and the keys the traces have.
     public static func check(_ keys: [String], in outcomes: [TraceOutcome]) throws(GroupKeyError) {
-        let have = available(in: outcomes)
+        try check(keys, available: available(in: outcomes))
+    }
+
+    /// Checks that every key of `keys` is among `have`, the header keys the
+    /// traces hold (for example ``GroupAccumulator/availableKeys``); nothing is
+    /// checked when `have` is empty.
+    /// - Throws: ``GroupKeyError`` naming the keys no trace has and the keys the traces have.
+    public static func check(_ keys: [String], available have: [String]) throws(GroupKeyError) {
         guard !have.isEmpty else { return }
         let known = Set(have)
         let unknown = keys.filter { !known.contains($0) }

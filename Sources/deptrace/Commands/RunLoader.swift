@@ -77,8 +77,13 @@ enum RunLoader {
     /// (exit 2) naming the option, the unknown keys and the keys the traces have.
     /// - Throws: `ExitCode(2)` after the message is printed.
     static func requireKeys(_ keys: [String], option: String, in outcomes: [TraceOutcome]) throws {
+        try requireKeys(keys, option: option, available: GroupKeys.available(in: outcomes))
+    }
+
+    /// ``requireKeys(_:option:in:)`` against the header keys the traces were found to hold.
+    static func requireKeys(_ keys: [String], option: String, available: [String]) throws {
         do throws(GroupKeyError) {
-            try GroupKeys.check(keys, in: outcomes)
+            try GroupKeys.check(keys, available: available)
         } catch {
             TextOutput.standardOutput.flush()
             TextOutput.standardError.write("error: '\(option)': \(error)\n")

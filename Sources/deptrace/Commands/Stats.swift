@@ -73,7 +73,6 @@ struct Stats: ParsableCommand {
         let grouping = groupBy.map(Self.list)
         let format = self.format.outputFormat ?? .table
         var report = StatsReport(format: format, columns: columns.map(Self.list))
-        var analysed: [TraceOutcome] = []
         let inputs = input.inputs(reportingTo: log)
         if againstFormula {
             var rows: [(TraceOutcome, FormulaComparison)] = []
@@ -86,9 +85,13 @@ struct Stats: ParsableCommand {
             if log.hasErrors { throw ExitCode(1) }
             return
         }
+        var groups: [GroupSummary] = []
         if let grouping {
-            analysed = RunLoader.outcomes(inputs, input: input, log: log, progress: progress).filter(\.isAnalysed)
-            try RunLoader.requireKeys(grouping, option: "--group-by", in: analysed)
+            // Folded in as they arrive: memory follows the distinct values, not the number of traces.
+            var accumulator = GroupAccumulator(keys: grouping)
+            input.analyzeForAggregates(inputs, log: log, progress: progress) { accumulator.add($0) }
+            try RunLoader.requireKeys(grouping, option: "--group-by", available: accumulator.availableKeys)
+            groups = accumulator.summaries()
         } else {
             output.write(report.begin())
             input.analyze(inputs, log: log, progress: progress) { outcome in
@@ -98,10 +101,10 @@ struct Stats: ParsableCommand {
         }
         let width = TableWidth.of(output)
         if let grouping, self.format.isPaperFormat {
-            let table = GroupReport.paperTable(GroupSummary.group(analysed, by: grouping), keys: grouping)
+            let table = GroupReport.paperTable(groups, keys: grouping)
             output.write(self.format == .latex ? table.latex(highlight: highlight) : table.markdown(highlight: highlight))
         } else if let grouping {
-            output.write(GroupReport.render(GroupSummary.group(analysed, by: grouping), keys: grouping, format: format, width: width))
+            output.write(GroupReport.render(groups, keys: grouping, format: format, width: width))
         } else {
             output.write(report.end(width: width))
         }
