@@ -17,6 +17,7 @@ public struct ChartFrame: Sendable {
         /// Whether a `marker` swatch is filled (pareto: non-dominated).
         public var filled: Bool
 
+        /// An entry drawn with `swatch` in `color` (and `dash`, `marker` where the swatch shows them).
         public init(name: String, color: String, swatch: Swatch = .area, dash: String? = nil, marker: SeriesStyle.Marker? = nil, filled: Bool = true) {
             self.name = name
             self.color = color

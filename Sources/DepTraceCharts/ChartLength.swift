@@ -10,6 +10,7 @@ public struct ChartLength: Sendable, Hashable, CustomStringConvertible {
     /// The text it was parsed from.
     public var description: String
 
+    /// A length of `pixels` pixels.
     public init(pixels: Double) {
         self.pixels = pixels
         description = NumberFormat.fixed(pixels, decimals: 1)

@@ -12,11 +12,15 @@ public struct GroupOrder: Sendable, Hashable {
 
     /// The group drawn first, when present; nil for the first of ``defaultBaselines`` present.
     public var baseline: String?
+    /// How the groups after the baseline are sorted.
     public var sort: Sort
 
     /// Methods that are a full-cache baseline by convention, in order of preference.
     public static let defaultBaselines = ["vanilla", "full", "baseline", "dense"]
 
+    /// - Parameters:
+    ///   - baseline: the group drawn first; nil for the first of ``defaultBaselines`` present.
+    ///   - sort: the order of the others.
     public init(baseline: String? = nil, sort: Sort = .name) {
         self.baseline = baseline
         self.sort = sort

@@ -13,6 +13,7 @@ public struct MaskCellCounts: Sendable, Hashable {
     /// Pairs whose id was created by an earlier step.
     public var existing = 0.0
 
+    /// Counts of pairs, each state apart.
     public init(attended: Double = 0, created: Double = 0, resident: Double = 0, existing: Double = 0) {
         self.attended = attended
         self.created = created

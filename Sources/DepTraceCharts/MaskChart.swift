@@ -206,6 +206,7 @@ public enum MaskChart {
         return "Memory map: \(map.name), \(which), stream \(map.stream)"
     }
 
+    /// The chart, laid out: cells coloured by their shares, the binning in the subtitle, a legend of the states present.
     public static func layout(_ map: Map, title: String, width: Double, height: Double) -> Scene {
         let subtitle = binning(map)
         let frame = ChartFrame(width: width, height: height, title: title, subtitle: subtitle, legend: legend(map.present))
