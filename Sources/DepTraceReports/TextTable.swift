@@ -1,5 +1,6 @@
 /// An aligned plain-text table for terminals: numbers right-aligned, text
-/// left-aligned, text columns shortened with `…` to fit a width.
+/// left-aligned, text columns shortened with `…` to fit a width, control
+/// characters written as escapes (``TextEscaping/terminal(_:)``).
 public struct TextTable: Sendable {
     public enum Alignment: Sendable { case left, right }
 
@@ -24,6 +25,9 @@ public struct TextTable: Sendable {
     /// - Parameter width: the most characters a line may take; `Int.max` (what
     ///   a file or a pipe gets) never shortens anything.
     public func render(width: Int = Int.max) -> String {
+        // Cells quote trace data: a line break or an escape sequence would break rows or drive the terminal.
+        let headers = self.headers.map(TextEscaping.terminal)
+        let rows = self.rows.map { $0.map(TextEscaping.terminal) }
         let gap = 2
         var widths = headers.indices.map { column in
             rows.reduce(headers[column].count) { Swift.max($0, $1[column].count) }

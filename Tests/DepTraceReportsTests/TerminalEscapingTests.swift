@@ -20,3 +20,15 @@ import Testing
         #expect(printed == "runs/\\u{1B}]0;title\\u{7}.dtrace:3: trace 0 (sample \"x\\ny\"): bad")
     }
 }
+
+/// A table row stays one line whatever its cells hold.
+@Suite struct TableEscapingTests {
+    @Test func aCellWithALineBreakStaysOnItsRow() {
+        var table = TextTable(headers: ["sample", "dep"], alignments: [.left, .right])
+        table.append(["x\ny", "3"])
+        table.append(["\u{1B}[2Jz", "4"])
+        let text = table.render()
+        #expect(text.split(separator: "\n").count == 3, "\(text)")
+        #expect(text.contains("x\\ny") && text.contains("\\u{1B}[2Jz") && !text.contains("\u{1B}"))
+    }
+}
