@@ -162,7 +162,9 @@ enum CSVReader {
     }
 }
 
-/// HTML escaping of text for element content and attribute values.
+/// HTML escaping of text for element content, as pandas' `to_html` escapes
+/// cells (`&`, `<`, `>`; quotes need escaping only in attributes, which these
+/// tables do not fill with text), so a saved table equals a rerun one.
 enum HTML {
     static func escaped(_ text: String) -> String {
         var output = ""
@@ -172,8 +174,6 @@ enum HTML {
             case "&": output += "&amp;"
             case "<": output += "&lt;"
             case ">": output += "&gt;"
-            case "\"": output += "&quot;"
-            case "'": output += "&#39;"
             default: output.append(character)
             }
         }
