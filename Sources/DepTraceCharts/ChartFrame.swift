@@ -83,11 +83,14 @@ public struct ChartFrame: Sendable {
         }
     }
 
-    /// `entries` in rows from the left margin, wrapping at the right.
+    /// `entries` in rows from the left margin, wrapping at the right; a name
+    /// wider than a whole row is clipped to it.
     private func place(_ entries: [LegendEntry]) -> [(LegendEntry, Double, Int)] {
         var placed: [(LegendEntry, Double, Int)] = []
         var x = 64.0, row = 0
-        for entry in entries {
+        for var entry in entries {
+            let room = width - 12 - 64 - (entry.swatch == .none ? 0 : Self.swatchWidth + 6) - 18
+            entry.name = Self.fit(entry.name, size: Self.legendSize, smallest: Self.legendSize, room: room).0
             let entryWidth = Self.legendWidth(entry)
             if x + entryWidth > width - 12, x > 64 { row += 1; x = 64 }
             placed.append((entry, x, row))
@@ -154,6 +157,10 @@ public struct ChartFrame: Sendable {
         if fitting >= smallest { return (text, fitting) }
         var clipped = text
         while !clipped.isEmpty, TextWidth.of(clipped + "…", size: smallest) * factor > room { clipped.removeLast() }
+        // Never a number cut short: "40 traces" clipped is "…", not "4…".
+        if let next = text.dropFirst(clipped.count).first, next.isNumber || next == "." {
+            while let last = clipped.last, last.isNumber || last == "." { clipped.removeLast() }
+        }
         return (clipped + "…", smallest)
     }
 
@@ -188,11 +195,12 @@ public struct ChartFrame: Sendable {
         }
         axis.marks.append(.line(from: Point(p.left, p.bottom), to: Point(p.right, p.bottom), Style(stroke: Palette.axis, strokeWidth: 1)))
         axis.marks.append(.line(from: Point(p.left, p.top), to: Point(p.left, p.bottom), Style(stroke: Palette.axis, strokeWidth: 1)))
-        let (xText, xSize) = Self.fit(xLabel, size: Self.labelSize + 1, smallest: 9, room: width - 24)
-        axis.marks.append(.text(xText, at: Point((p.left + p.right) / 2, height - 10), TextStyle(size: xSize, anchor: .middle), className: "x-label"))
+        let center = (p.left + p.right) / 2
+        let (xText, xSize) = Self.fit(xLabel, size: Self.labelSize + 1, smallest: 9, room: 2 * Swift.min(center - 4, width - 4 - center))
+        axis.marks.append(.text(xText, at: Point(center, height - 10), TextStyle(size: xSize, anchor: .middle), className: "x-label"))
         let middle = (p.top + p.bottom) / 2
         // Nothing else is set at the far left: the label may run from under the title to the foot.
-        let (yText, ySize) = Self.fit(yLabel, size: Self.labelSize + 1, smallest: 9, room: 2 * Swift.min(middle - 30, height - 20 - middle))
+        let (yText, ySize) = Self.fit(yLabel, size: Self.labelSize + 1, smallest: 9, room: 2 * Swift.min(middle - 34 - subtitleRoom, height - 20 - middle))
         axis.marks.append(.text(yText, at: Point(16, middle), TextStyle(size: ySize, anchor: .middle, rotation: -90), className: "y-label"))
         return MarkGroup(className: "frame", children: [grid, axis])
     }

@@ -61,10 +61,11 @@ extension HistogramChart {
                 .path(outline, closed: true, Style(fill: style.color, fillOpacity: 0.35, stroke: style.color, strokeWidth: 1.5, dash: style.dash)),
             ]))
         }
-        let (xText, xSize) = ChartFrame.fit(quantity, size: ChartFrame.labelSize + 1, smallest: 9, room: width - 24)
-        axes.marks.append(.text(xText, at: Point((p.left + p.right) / 2, height - 10), TextStyle(size: xSize, anchor: .middle), className: "x-label"))
+        let center = (p.left + p.right) / 2
+        let (xText, xSize) = ChartFrame.fit(quantity, size: ChartFrame.labelSize + 1, smallest: 9, room: 2 * Swift.min(center - 4, width - 4 - center))
+        axes.marks.append(.text(xText, at: Point(center, height - 10), TextStyle(size: xSize, anchor: .middle), className: "x-label"))
         let yLabel = "\(unit) per bin (bin width \(NumberFormat.si(binScale.step)))"
-        let (yText, ySize) = ChartFrame.fit(yLabel, size: ChartFrame.labelSize + 1, smallest: 9, room: p.bottom - p.top)
+        let (yText, ySize) = ChartFrame.fit(yLabel, size: ChartFrame.labelSize + 1, smallest: 9, room: p.bottom - p.top + 16)
         axes.marks.append(.text(yText, at: Point(16, (p.top + p.bottom) / 2), TextStyle(size: ySize, anchor: .middle, rotation: -90), className: "y-label"))
         let description = "\(defaultTitle(quantity: quantity, cdf: false)), one panel per group on the same bins (width \(NumberFormat.si(binScale.step))) and count scale: " + series.map { item in
             let sorted = item.values.sorted()

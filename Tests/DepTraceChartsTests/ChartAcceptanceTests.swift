@@ -27,6 +27,10 @@ import _DepTraceTestSupport
             ChartCase(name: "hist-\(name)-events", arguments: ["hist", folder, "--per-event", "--cdf"], series: 0),
             ChartCase(name: "mask-\(name)", arguments: ["mask"] + mask, series: 0),
             ChartCase(name: "mask-\(name)-small", arguments: ["mask"] + mask + ["--width", "300", "--height", "200"], series: 0),
+            // Small figures (a column of a two-column paper) keep their text apart too.
+            ChartCase(name: "timeline-\(name)-small", arguments: ["timeline", folder, "--width", "3.5in", "--height", "2.5in"], series: 0),
+            ChartCase(name: "dep-\(name)-small", arguments: ["dep", folder, "--width", "3.5in", "--height", "2.5in"], series: 0),
+            ChartCase(name: "hist-\(name)-small", arguments: ["hist", folder, "--width", "3.5in", "--height", "2.5in"], series: 0),
         ]
     } + [
         // Neither folder's traces say whether they are correct: pareto is drawn from the hand-made ones.

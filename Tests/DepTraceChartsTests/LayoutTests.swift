@@ -44,15 +44,19 @@ import Testing
             if case .text(let text, _, _, let className) = mark, className == "legend-label" { return text }
             return nil
         }
+        // A name wider than the legend's row is clipped to it: "compress …" at 200 pixels.
+        func shows(_ label: String, _ name: String) -> Bool {
+            label == name || (label.hasSuffix("…") && name.hasPrefix(String(label.dropLast())))
+        }
         // The key of the event ticks is always shown, last.
-        #expect(labels.last == key.name)
+        #expect(labels.last.map { shows($0, key.name) } == true, "\(labels)")
         if labels.count >= 2, case let note = labels[labels.count - 2], note.hasPrefix("… and ") {
             // The entries shown and the number left out add up to all of them.
             let left = Int(note.dropFirst("… and ".count).dropLast(" more".count)) ?? -1
             #expect(labels.count - 2 + left == entries)
-            #expect(labels.dropLast(2) == legend.prefix(labels.count - 2).map(\.name))
+            #expect(zip(labels.dropLast(2), legend.prefix(labels.count - 2).map(\.name)).allSatisfy(shows))
         } else {
-            #expect(labels == legend.map(\.name))
+            #expect(labels.count == legend.count && zip(labels, legend.map(\.name)).allSatisfy(shows))
         }
     }
 
