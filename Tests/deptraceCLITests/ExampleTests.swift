@@ -219,15 +219,7 @@ enum ExampleCatalog {
 struct ExampleTests {
     /// Examples that fail today because of text in files this suite does not own,
     /// with what must change; each must fail until it is fixed, then leave this list.
-    static let knownBroken: [String: String] = [
-        "deptrace convert run.dtrace.jsonl run.dtrace": "Convert.swift: the output is '-o': 'deptrace convert run.dtrace.jsonl -o run.dtrace'",
-        "deptrace convert run.dtrace run.dtrace.jsonl": "Convert.swift: 'deptrace convert run.dtrace -o run.dtrace.jsonl'",
-        "deptrace convert runs/ all.dtrace": "Convert.swift: 'deptrace convert runs/ -o all.dtrace'",
-        "deptrace convert runs.tar.zst all.dtrace.jsonl": "Convert.swift: 'deptrace convert runs.tar.zst -o all.dtrace.jsonl'",
-        "cat run.dtrace | deptrace convert - - --to jsonl": "Convert.swift: 'cat run.dtrace | deptrace convert - -o - --to jsonl'",
-        "deptrace timeline runs.tar.zst:h2o/17.dtrace.jsonl":
-            "Timeline.swift: bundle stores runs/h2o/17.dtrace.jsonl; the example must read 'deptrace timeline runs.tar.zst:runs/h2o/17.dtrace.jsonl'",
-    ]
+    static let knownBroken: [String: String] = [:]
 
     /// The examples by where they are written, in order: README.md's, then each help text's.
     static func groups() throws -> [[Example]] {

@@ -96,6 +96,18 @@ func shell(_ script: String, in directory: URL = repositoryRoot) throws -> Proce
         }
     }
 
+    @Test func aMissingArchiveEntryListsTheEntriesThereAreAndPrintsNothing() throws {
+        try withTemporaryDirectory { directory in
+            try sampleTrace("vanilla").write(to: directory.appendingPathComponent("runs/h2o/17.dtrace.jsonl"), creatingFolders: true)
+            let bundled = try runDepTrace(["bundle", "runs.tar.zst", "runs"], currentDirectory: directory)
+            try #require(bundled.status == 0, "\(bundled.stderr)")
+            let result = try runDepTrace(["timeline", "runs.tar.zst:h2o/17.dtrace.jsonl"], currentDirectory: directory)
+            #expect(result.status == 1)
+            #expect(result.stdout.isEmpty, "no table header before the error: \(result.stdout)")
+            #expect(result.stderr.contains("no trace entry named h2o/17.dtrace.jsonl in runs.tar.zst; its trace entries: runs/h2o/17.dtrace.jsonl"), "\(result.stderr)")
+        }
+    }
+
     /// Root reads any folder: the walk is checked as an unprivileged user where the test runs as root.
     @Test func anUnreadableFolderIsAnError() throws {
         try withTemporaryDirectory { directory in

@@ -8,7 +8,8 @@ struct Convert: ParsableCommand {
             commandName: "convert",
             abstract: "Convert traces between the JSON Lines and the binary encoding, losslessly.",
             discussion: """
-                The output encoding follows OUT's name (.dtrace is binary, .dtrace.jsonl is JSON \
+                OUT is written whole or not at all (a temporary file beside it, renamed into \
+                place), and never over an input. The output encoding follows OUT's name (.dtrace is binary, .dtrace.jsonl is JSON \
                 Lines) unless --to says otherwise; - writes to standard output (then --to is \
                 needed for binary). Every record is checked on the way; both encodings of a \
                 trace give identical metrics. Unknown record types and unknown keys of known \
@@ -16,11 +17,11 @@ struct Convert: ParsableCommand {
                 up to the offending record, left without 'end', and reported; the exit code is then 1.
 
                 Examples:
-                  deptrace convert run.dtrace.jsonl run.dtrace
-                  deptrace convert run.dtrace run.dtrace.jsonl
-                  deptrace convert runs/ all.dtrace
-                  deptrace convert runs.tar.zst all.dtrace.jsonl
-                  cat run.dtrace | deptrace convert - - --to jsonl
+                  deptrace convert run.dtrace.jsonl -o run.dtrace
+                  deptrace convert run.dtrace -o run.dtrace.jsonl
+                  deptrace convert runs/ -o all.dtrace
+                  deptrace convert runs.tar.zst -o all.dtrace.jsonl
+                  cat run.dtrace | deptrace convert - -o - --to jsonl
                 """
         )
     }()

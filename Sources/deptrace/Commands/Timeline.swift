@@ -27,7 +27,7 @@ struct Timeline: ParsableCommand {
                 Examples:
                   deptrace timeline Traces/lightthinker.dtrace.jsonl
                   deptrace timeline run.dtrace.jsonl --trace 3 --stream 5 --format json
-                  deptrace timeline runs.tar.zst:h2o/17.dtrace.jsonl
+                  deptrace timeline runs.tar.zst:runs/h2o/17.dtrace.jsonl
                 """
         )
     }()

@@ -43,6 +43,10 @@ struct ArchiveOptions: ParsableArguments {
             if var reference = ArchiveTraceSource.entryReference(path) {
                 reference.limits = limits
                 reference.keepGoing = keepGoing
+                if let missing = missingEntryMessage(reference) {
+                    log.report(Diagnostic(.error, file: path, message: missing))
+                    continue
+                }
                 result.append(reference)
                 continue
             }
@@ -77,6 +81,20 @@ struct ArchiveOptions: ParsableArguments {
             }
         }
         return result
+    }
+
+    /// Why `reference` names no trace entry of its archive, listing the entries
+    /// there are; nil when it does (or when the archive cannot be listed: its
+    /// reading then reports why).
+    private func missingEntryMessage(_ reference: ArchiveTraceSource) -> String? {
+        guard let entry = reference.entry,
+              let listed = try? ArchiveTraceSource(path: reference.path, limits: limits, keepGoing: keepGoing).entries(),
+              !listed.contains(where: { $0.entry == entry })
+        else { return nil }
+        let names = listed.compactMap(\.entry)
+        guard !names.isEmpty else { return "no trace entry named \(entry): \(reference.path) holds no trace entry" }
+        let shown = names.prefix(5).joined(separator: ", ") + (names.count > 5 ? ", ... (\(names.count) in all)" : "")
+        return "no trace entry named \(entry) in \(reference.path); its trace entries: \(shown)"
     }
 
     /// ``readables(_:perEntry:log:search:)`` without the search's record.
