@@ -42,4 +42,13 @@ public enum NumberFormat {
         if value == value.rounded(), abs(value) < 9e15 { return String(Int(value)) }
         return "\(value)"
     }
+
+    /// A share (0...1) as a percentage with two decimals kept, as every
+    /// command prints accuracy: `66.67%`, `100.00%`.
+    public static func percent(_ share: Double) -> String {
+        let text = fixed(share * 100, decimals: 2)
+        guard let dot = text.firstIndex(of: ".") else { return text + ".00%" }
+        let decimals = text.distance(from: dot, to: text.endIndex) - 1
+        return text + String(repeating: "0", count: Swift.max(0, 2 - decimals)) + "%"
+    }
 }

@@ -62,7 +62,7 @@ public enum ParetoChart {
 
     /// The legend's words for an entry: its numbers, and the traces they are taken over.
     static func legendName(_ entry: Entry, metric: String) -> String {
-        "\(DepChart.clipped(entry.name, 28)), \(entry.judged) of \(entry.count) traces judged: accuracy \(NumberFormat.fixed(entry.accuracy * 100, decimals: 1))%, mean \(MetricUnit.name(metric)) \(NumberFormat.si(entry.mean))"
+        "\(DepChart.clipped(entry.name, 28)), \(entry.judged) of \(entry.count) traces judged: accuracy \(NumberFormat.percent(entry.accuracy)), mean \(MetricUnit.name(metric)) \(NumberFormat.si(entry.mean))"
     }
 
     public static func layout(_ entries: [Entry], unjudged: [String], metric: String, title: String, width: Double, height: Double) -> Scene {
@@ -111,7 +111,7 @@ public enum ParetoChart {
             seriesGroups.append(MarkGroup(className: "series", id: "series-\(index)", title: legendName(entry, metric: metric), marks: marks))
         }
         var description = "Accuracy against mean \(metric) per group, both over the traces whose end record says correct or not; filled points are non-dominated (no group has less \(metric) and more accuracy) and joined by the dashed line. "
-            + entries.map { "\($0.name): \(NumberFormat.fixed($0.accuracy * 100, decimals: 2))% of \($0.judged) judged (\($0.count) traces), mean \(NumberFormat.si($0.mean))\($0.nonDominated ? ", non-dominated" : "")" }.joined(separator: "; ") + "."
+            + entries.map { "\($0.name): \(NumberFormat.percent($0.accuracy)) of \($0.judged) judged (\($0.count) traces), mean \(NumberFormat.si($0.mean))\($0.nonDominated ? ", non-dominated" : "")" }.joined(separator: "; ") + "."
         if !unjudged.isEmpty { description += " Without correct/incorrect claims, not drawn: " + unjudged.joined(separator: ", ") + "." }
         return Scene(width: width, height: height, title: title, description: description,
                      groups: [frame.header(), axes, MarkGroup(className: "plot", children: seriesGroups)])

@@ -48,4 +48,11 @@ import Testing
         #expect(TextWidth.of(text, size: size) * 1.1 <= 300)
         #expect(ChartFrame.fit("short", size: 15, smallest: 11, room: 300) == ("short", 15))
     }
+
+    @Test func accuracyHasTwoDecimalsAsEverywhere() {
+        #expect(NumberFormat.percent(2.0 / 3) == "66.67%")
+        #expect(NumberFormat.percent(1) == "100.00%")
+        #expect(NumberFormat.percent(0) == "0.00%")
+        #expect(NumberFormat.percent(0.125) == "12.50%")
+    }
 }

@@ -95,7 +95,7 @@ import _DepTraceTestSupport
             let result = try deptrace(["chart", "pareto"] + handMadeTraces.map { "\(repositoryRoot.path)/\($0)" } + ["-o", svg])
             #expect(result.status == 0, "\(result.stderr)")
             let text = try String(contentsOfFile: svg, encoding: .utf8)
-            #expect(text.contains("vanilla, 1 of 1 traces judged: accuracy 100%, mean Dep 45"))
+            #expect(text.contains("vanilla, 1 of 1 traces judged: accuracy 100.00%, mean Dep 45"))
             #expect(text.contains("accuracy and mean over the same, judged traces"))
         }
     }
