@@ -122,7 +122,7 @@ import _DepTraceTestSupport
 }
 
 /// Partial traces (no end record) stay out of chart groups unless asked for, and are named (issue 22).
-@Suite struct ChartPartialTraceTests {
+@Suite struct ChartCLIPartialTraceTests {
     @Test(arguments: [["dep"], ["hist"], ["hist", "--per-event"]])
     func partialTracesAreLeftOutOfGroupsAndNamed(_ kind: [String]) throws {
         try withTemporaryDirectory { directory in
