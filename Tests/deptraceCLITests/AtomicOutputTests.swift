@@ -1,3 +1,4 @@
+import DepTrace
 import Foundation
 import Testing
 import _DepTraceTestSupport
@@ -41,6 +42,27 @@ import _DepTraceTestSupport
             #expect(result.status == 1)
             #expect(result.stderr.contains("inside d, which is searched"), "\(result.stderr)")
             #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("d/x.dtrace.jsonl").path))
+        }
+    }
+
+    /// A device or pipe cannot be replaced by a rename: it is written in place. A link
+    /// to a file is replaced where it leads, and stays a link.
+    @Test func devicesArewrittenInPlaceAndLinksStayLinks() throws {
+        let piped = try shell("\"$D\" convert Traces/vanilla.dtrace.jsonl -o /dev/stdout | head -1")
+        #expect(piped.stdout.hasPrefix("{\"deptrace\":1"), "\(piped.stdout) \(piped.stderr)")
+        let chart = try shell("\"$D\" chart dep Traces/vanilla.dtrace.jsonl -o - | head -c 5")
+        #expect(chart.stdout == "<?xml", "\(chart.stdout) \(chart.stderr)")
+        #expect(FileStatus(path: "/dev/stdout", followingLinks: false)?.kind == .symbolicLink)
+        try withTemporaryDirectory { directory in
+            let real = directory.appendingPathComponent("charts/v3.dtrace")
+            try FileManager.default.createDirectory(at: real.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try "old".write(to: real, atomically: true, encoding: .utf8)
+            let link = directory.appendingPathComponent("latest.dtrace")
+            try FileManager.default.createSymbolicLink(atPath: link.path, withDestinationPath: real.path)
+            let result = try runDepTrace(["convert", repositoryRoot.appendingPathComponent("Traces/vanilla.dtrace.jsonl").path, "-o", link.path])
+            #expect(result.status == 0, "\(result.stderr)")
+            #expect(FileStatus(path: link.path, followingLinks: false)?.kind == .symbolicLink, "the link was replaced by a file")
+            #expect(try Data(contentsOf: real).starts(with: Array("DTRC".utf8)), "the file the link leads to holds the new trace")
         }
     }
 

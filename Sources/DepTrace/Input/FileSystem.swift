@@ -10,8 +10,16 @@ import Darwin
 /// reason in every error.
 public enum FileSystem {
     /// Writes `bytes` to the file at `path` whole or not at all (``AtomicFile``):
-    /// the old content stays until the new is on disk.
+    /// the old content stays until the new is on disk. `-` is standard output.
     public static func write(_ bytes: [UInt8], to path: String) throws(InputError) {
+        guard path != "-" else {
+            var failure: InputError?
+            bytes.withUnsafeBytes { buffer in
+                do throws(InputError) { try FileDescriptor.standardOutput.write(buffer) } catch { failure = error }
+            }
+            if let failure { throw failure }
+            return
+        }
         try AtomicFile.write(bytes, to: path)
     }
 

@@ -19,16 +19,34 @@ public final class AtomicFile {
     private let file: FileDescriptor
     private let slot: Int?
     private var done = false
+    /// Written in place: the target is a pipe or a device, which no rename can replace.
+    private let direct: Bool
+    /// Where the temporary file is renamed to: the path, or where its link leads.
+    private var renameTarget = ""
 
     /// Creates a temporary file in `path`'s folder.
+    ///
+    /// A target that exists and is not a regular file (a pipe, `/dev/stdout`,
+    /// a terminal) cannot be replaced: it is opened and written directly. A
+    /// target that is a symbolic link to a regular file is replaced where the
+    /// link leads, so the link stays.
     ///
     /// - Throws: ``InputError/cannotOpen(_:_:)`` when the folder does not
     ///   exist or cannot be written, or `path` is a folder.
     public init(path: String) throws(InputError) {
-        if let status = FileStatus(path: path), status.isDirectory {
-            throw .cannotOpen(path, "it is a folder, not a file")
+        self.path = path
+        if let status = FileStatus(path: path) {
+            if status.isDirectory { throw .cannotOpen(path, "it is a folder, not a file") }
+            if status.kind == .other {
+                file = try FileDescriptor(opening: path, flags: O_WRONLY | O_TRUNC)
+                temporaryPath = path
+                slot = nil
+                direct = true
+                return
+            }
         }
-        let (folder, name) = AtomicFile.split(path)
+        let target = FileStatus(path: path, followingLinks: false)?.kind == .symbolicLink ? (OutputConflict.canonical(path) ?? path) : path
+        let (folder, name) = AtomicFile.split(target)
         var template = Array((folder + "/." + name + ".deptrace-XXXXXX").utf8CString)
         let raw = template.withUnsafeMutableBufferPointer { buffer -> Int32 in
             guard let base = buffer.baseAddress else { return -1 }
@@ -42,10 +60,11 @@ public final class AtomicFile {
         let mask = umask(0)
         umask(mask)
         fchmod(raw, 0o666 & ~mask)
-        self.path = path
         temporaryPath = temporary
+        renameTarget = target
         file = FileDescriptor(adopting: raw, path: temporary)
         slot = TemporaryFiles.register(temporary)
+        direct = false
     }
 
     deinit {
@@ -80,13 +99,14 @@ public final class AtomicFile {
     public func commit() throws(InputError) {
         guard !done else { return }
         done = true
+        if direct { return }
         defer { TemporaryFiles.unregister(slot) }
         guard fsync(file.rawDescriptor) == 0 || errno == EINVAL else {
             let reason = systemMessage(errno)
             unlink(temporaryPath)
             throw .writeFailed(path, reason)
         }
-        guard rename(temporaryPath, path) == 0 else {
+        guard rename(temporaryPath, renameTarget) == 0 else {
             let reason = systemMessage(errno)
             unlink(temporaryPath)
             throw .writeFailed(path, "cannot rename \(temporaryPath) into place: \(reason)")
@@ -97,6 +117,7 @@ public final class AtomicFile {
     public func discard() {
         guard !done else { return }
         done = true
+        if direct { return }
         unlink(temporaryPath)
         TemporaryFiles.unregister(slot)
     }

@@ -279,9 +279,16 @@ struct Chart: ParsableCommand {
         defer { try? FileManager.default.removeItem(at: folder) }
         let source = folder.appendingPathComponent("chart.svg").path
         try write(svg, to: source)
+        // rsvg-convert writes beside the target; the PDF is renamed into place only once it is whole.
+        let target: AtomicFile
+        do {
+            target = try AtomicFile(path: path)
+        } catch {
+            throw ChartWriteError(description: error.description)
+        }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: converter)
-        process.arguments = ["-f", "pdf", "-o", path, source]
+        process.arguments = ["-f", "pdf", "-o", target.temporaryPath, source]
         let errors = Pipe()
         process.standardError = errors
         do {
@@ -293,6 +300,11 @@ struct Chart: ParsableCommand {
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
             throw ChartWriteError(description: "\(path): rsvg-convert failed (exit \(process.terminationStatus)): \(message.trimmingCharacters(in: .whitespacesAndNewlines))")
+        }
+        do {
+            try target.commit()
+        } catch {
+            throw ChartWriteError(description: error.description)
         }
     }
 
