@@ -161,10 +161,11 @@ enum StudyCode {
 
     static func pareto(title: String) -> String {
         """
-        # correct is true, false or missing (no claim in the end record).
+        # correct is true, false or missing (no claim in the end record); accuracy and Dep both come from
+        # the judged traces, as in DepTrace's own chart.
         correct = traces["correct"].map({True: 1.0, False: 0.0, "true": 1.0, "false": 0.0, "True": 1.0, "False": 0.0})
-        points = (traces.assign(correct=correct).groupby("group", sort=False)
-                  .agg(mean_dep=("dep", "mean"), accuracy=("correct", "mean")).dropna(subset=["accuracy"]))
+        judged = traces.assign(correct=correct).dropna(subset=["correct"])
+        points = judged.groupby("group", sort=False).agg(mean_dep=("dep", "mean"), accuracy=("correct", "mean"), judged=("correct", "size"))
         # Non-dominated: no other group has at most its Dep and at least its accuracy, one of them strictly.
         points["non_dominated"] = [
             not any(o.mean_dep <= p.mean_dep and o.accuracy >= p.accuracy and (o.mean_dep < p.mean_dep or o.accuracy > p.accuracy)
@@ -178,9 +179,9 @@ enum StudyCode {
             color = style(index)["color"]
             ax.scatter(point["mean_dep"], point["accuracy"], s=40, edgecolors=color,
                        color=color if point["non_dominated"] else "white", zorder=3)
-            ax.annotate(f"{name} ({point['accuracy'] * 100:.1f}%)", (point["mean_dep"], point["accuracy"]),
+            ax.annotate(f"{name} ({point['accuracy'] * 100:.2f}%, {point['judged']:.0f} judged)", (point["mean_dep"], point["accuracy"]),
                         textcoords="offset points", xytext=(6, 4), fontsize=8)
-        ax.set(xlabel="mean dep per trace (tokens)", ylabel="accuracy (share of correct traces)", title=\(literal(title)))
+        ax.set(xlabel="mean dep per judged trace (tokens)", ylabel="accuracy (share of correct traces)", title=\(literal(title)))
         ax.set_xlim(left=0)
         ax.set_ylim(-0.02, 1.05)
         plt.show()
