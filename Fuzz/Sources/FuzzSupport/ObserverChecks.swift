@@ -11,7 +11,8 @@ public enum ObserverChecks {
         static var observesRecords: Bool { true }
         var builder: TimelineBuilder
         var collector = TimelineCollector(traceIndex: 0, stream: nil, capacity: 64)
-        var eviction = EvictionCollector()
+        // Every analysed trace, partial ones too: the checks below pair its first trace with trace 0.
+        var eviction = EvictionCollector(includeIncomplete: true)
         var auditor = BudgetAuditor()
         var extent = TraceExtentCollector(traceIndex: 0)
         var outcome: TraceOutcome?
