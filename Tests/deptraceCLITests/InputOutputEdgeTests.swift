@@ -108,6 +108,20 @@ func shell(_ script: String, in directory: URL = repositoryRoot) throws -> Proce
         }
     }
 
+    /// The error of a run that read nothing names the run that was empty: the baseline, not the runs.
+    @Test func anEmptyBaselineIsNamedAsSuch() throws {
+        try withTemporaryDirectory { directory in
+            let base = directory.appendingPathComponent("vanilla")
+            try FileManager.default.createDirectory(at: base, withIntermediateDirectories: true)
+            for command in ["compare", "check"] {
+                let result = try deptrace([command, "--baseline", base.path, "Traces/vanilla.dtrace.jsonl"] + (command == "check" ? ["--min-ratio", "1"] : []))
+                #expect(result.status == 1, "\(command)")
+                #expect(result.stderr.contains("\(base.path): no trace read"), "\(command): \(result.stderr)")
+                #expect(!result.stderr.contains("Traces/vanilla.dtrace.jsonl: no trace read"), "\(command)")
+            }
+        }
+    }
+
     /// Root reads any folder: the walk is checked as an unprivileged user where the test runs as root.
     @Test func anUnreadableFolderIsAnError() throws {
         try withTemporaryDirectory { directory in

@@ -102,7 +102,7 @@ struct Check: ParsableCommand {
         let progress = ProgressReporter(enabled: input.noProgress ? false : nil)
         let log = DiagnosticLog(progress: progress)
         let baseInputs = input.archive.readables(baseline, perEntry: false, log: log)
-        let base = baseline.isEmpty ? [] : RunLoader.outcomes(baseInputs, input: input, log: log, progress: progress)
+        let base = baseline.isEmpty ? [] : RunLoader.outcomes(baseInputs, paths: baseline, input: input, log: log, progress: progress)
         let outcomes = RunLoader.outcomes(input.paths, input: input, log: log, progress: progress, excluding: baseInputs)
         let before = previous.isEmpty ? [] : RunLoader.outcomes(previous, input: input, log: log, progress: progress)
         let grouping = Stats.list(groupBy)

@@ -63,7 +63,7 @@ struct Compare: ParsableCommand {
         let progress = ProgressReporter(enabled: input.noProgress ? false : nil)
         let log = DiagnosticLog(progress: progress)
         let baseInputs = input.archive.readables(baseline, perEntry: false, log: log)
-        let base = RunLoader.outcomes(baseInputs, input: input, log: log, progress: progress)
+        let base = RunLoader.outcomes(baseInputs, paths: baseline, input: input, log: log, progress: progress)
         let runs = RunLoader.outcomes(input.paths, input: input, log: log, progress: progress, excluding: baseInputs)
         let grouping = groupBy.map(Stats.list) ?? []
         let pairing = Stats.list(pairBy)

@@ -19,16 +19,18 @@ enum RunLoader {
         excluding: [any TraceReadable] = [], forAggregates: Bool = true
     ) -> [TraceOutcome] {
         let readables = without(input.archive.readables(paths, perEntry: false, log: log), excluding)
-        return outcomes(readables, input: input, log: log, progress: progress, forAggregates: forAggregates)
+        return outcomes(readables, paths: paths, input: input, log: log, progress: progress, forAggregates: forAggregates)
     }
 
     /// The outcomes of `readables`, partial traces left out as ``outcomes(_:input:log:progress:excluding:forAggregates:)`` says.
+    /// - Parameter paths: what the readables came from, named when nothing is read (the command's paths by default).
     static func outcomes(
-        _ readables: [any TraceReadable], input: InputOptions, log: DiagnosticLog, progress: ProgressReporter, forAggregates: Bool = true
+        _ readables: [any TraceReadable], paths: [String]? = nil, input: InputOptions, log: DiagnosticLog, progress: ProgressReporter,
+        forAggregates: Bool = true
     ) -> [TraceOutcome] {
         var outcomes: [TraceOutcome] = []
         var leftOut = PartialTraceTally()
-        input.analyze(readables, log: log, progress: progress) { outcome in
+        input.analyze(readables, paths: paths, log: log, progress: progress) { outcome in
             if forAggregates, !input.includeIncomplete, outcome.isAnalysed, outcome.status != .complete {
                 leftOut.add(outcome)
             } else {
